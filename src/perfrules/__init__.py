@@ -1,0 +1,86 @@
+"""perfrules: score, explain and audit Chinese budget performance self-evaluation forms.
+
+>>> import perfrules
+>>> report = perfrules.score(perfrules.example())
+>>> str(report.total), report.grade
+('99.96', '优')
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional, Union
+
+from ._engine import LineResult, Provenance, Report, score
+from ._explain import Step
+from ._model import Form, Group, Indicator
+from ._registry import DEFAULT_RULESET, PluginInfo, Reader, Registry, Writer, get_registry
+from ._rule import Outcome, Rule
+from ._ruleset import Grade, RuleSet, Tier
+from ._version import __version__
+from ._weights import normalize_weights
+from .exceptions import FormError, InputError, PerfrulesError, Problem
+
+__all__ = [
+    "DEFAULT_RULESET",
+    "Form",
+    "FormError",
+    "Grade",
+    "Group",
+    "Indicator",
+    "InputError",
+    "LineResult",
+    "Outcome",
+    "PerfrulesError",
+    "PluginInfo",
+    "Problem",
+    "Provenance",
+    "Reader",
+    "Registry",
+    "Report",
+    "Rule",
+    "RuleSet",
+    "Step",
+    "Tier",
+    "Writer",
+    "__version__",
+    "example",
+    "example_path",
+    "get_registry",
+    "load",
+    "normalize_weights",
+    "score",
+]
+
+
+def load(
+    path: Union[str, Path],
+    *,
+    format: Optional[str] = None,
+    registry: Optional[Registry] = None,
+) -> Form:
+    """Read a form from a file; the reader is chosen by ``format`` or the extension."""
+    reg = registry if registry is not None else get_registry()
+    return reg.reader_for(path, format).read(Path(path))  # type: ignore[no-any-return]
+
+
+def example_path() -> Path:
+    """The path of the bundled example form (the 2022 香炉山街道 form)."""
+    from importlib import resources
+
+    with resources.as_file(resources.files("perfrules").joinpath("examples")) as folder:
+        return Path(folder) / "xianglushan-2022.json"
+
+
+EXAMPLE_SOURCE = "perfrules:examples/xianglushan-2022.json"
+
+
+def example() -> Form:
+    """The bundled example form (source ``perfrules:examples/xianglushan-2022.json``)."""
+    import json
+    from decimal import Decimal
+    from importlib import resources
+
+    text = resources.files("perfrules").joinpath("examples").joinpath(
+        "xianglushan-2022.json").read_text("utf-8")
+    return Form.from_dict(json.loads(text, parse_float=Decimal), source=EXAMPLE_SOURCE)

@@ -1,0 +1,332 @@
+"""score(): pick a rule per indicator, apply it, round, total, grade."""
+
+from __future__ import annotations
+
+import decimal
+from decimal import Decimal
+from typing import Any, Optional, Union
+
+import attrs
+
+from ._explain import Step, render_steps
+from ._model import Form, Indicator
+from ._numbers import CONTEXT, NATURES, quantize
+from ._registry import Registry, get_registry
+from ._rule import ONE, ZERO, Outcome
+from ._ruleset import RuleSet
+from ._version import __version__
+from .exceptions import FormError, InputError, PluginError, Problem
+
+__all__ = ["EXECUTION_RATE_RULE", "LineResult", "Provenance", "Report", "score"]
+
+EXECUTION_RATE_RULE = "execution-rate"
+_VALID_NATURES = "、".join(f"{n}（{'/'.join(w[1:4])}…）" if len(w) > 1 else n
+                          for n, w in NATURES.items())
+
+
+@attrs.frozen(kw_only=True)
+class LineResult:
+    """The score of one indicator."""
+
+    indicator: Indicator
+    #: the rule that scored the line (``None`` for a line that is not applicable)
+    rule: Optional[str]
+    applicable: bool = True
+    met: Optional[bool] = None
+    numerator: Decimal = ZERO
+    denominator: Decimal = ONE
+    #: the unrounded points, weight × numerator / denominator
+    raw: Optional[Decimal] = None
+    #: the points, rounded as the ruleset says (``None`` when not applicable)
+    points: Optional[Decimal] = None
+    judged: bool = False
+    steps: tuple[Step, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.indicator.name
+
+    @property
+    def credit(self) -> Optional[Decimal]:
+        """The share of the weight earned, in [0, 1] (``None`` when not applicable)."""
+        if not self.applicable:
+            return None
+        if self.denominator == ONE:
+            return self.numerator
+        return CONTEXT.divide(self.numerator, self.denominator)
+
+    def explanation(self, lang: str = "zh", citation: str = "") -> str:
+        """The line's reasoning and arithmetic in one line."""
+        steps = list(self.steps)
+        if self.applicable and self.points is not None:
+            weight = self.indicator.weight
+            shown = str(self.points)
+            if self.judged:
+                steps.append(Step("points_judged", (weight, shown, None, None, self.raw)))
+            elif self.numerator == self.denominator:
+                steps.append(Step("points_full", (weight, shown)))
+            elif self.numerator == 0:
+                steps.append(Step("points_zero", (weight, shown)))
+            else:
+                steps.append(Step("points_ratio", (weight, shown, self.numerator,
+                                                   self.denominator, self.raw)))
+        if citation:
+            steps.append(Step("citation", (citation,)))
+        return render_steps(steps, lang)
+
+
+@attrs.frozen(kw_only=True)
+class Provenance:
+    """What produced a report: enough to reproduce it byte for byte."""
+
+    perfrules_version: str
+    ruleset_id: str
+    ruleset_version: str
+    ruleset_hash: str
+    plugins: tuple[tuple[str, str], ...]
+    form_hash: str
+    source: Optional[str] = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "perfrules": self.perfrules_version,
+            "ruleset": {"id": self.ruleset_id, "version": self.ruleset_version,
+                        "sha256": self.ruleset_hash},
+            "plugins": [{"name": n, "version": v} for n, v in self.plugins],
+            "form": {"sha256": self.form_hash, "source": self.source},
+        }
+
+
+@attrs.frozen(kw_only=True)
+class Report:
+    """The scored form: one :class:`LineResult` per indicator, the total and grade."""
+
+    form: Form
+    ruleset: RuleSet
+    lines: tuple[LineResult, ...]
+    total: Decimal
+    grade: str
+    provenance: Provenance
+
+    def explain(self, lang: str = "zh") -> str:
+        """Every line's explanation, one per line, ending with the total."""
+        citation = self.ruleset.citation if lang == "zh" else (
+            self.ruleset.citation_en or self.ruleset.citation)
+        out = [f"{line.name}：{line.explanation(lang, citation)}" if lang == "zh"
+               else f"{line.name}: {line.explanation(lang, citation)}" for line in self.lines]
+        out.append(self.total_explanation(lang))
+        return "\n".join(out)
+
+    def total_explanation(self, lang: str = "zh") -> str:
+        applicable = [ln for ln in self.lines if ln.applicable]
+        scored = " + ".join(str(ln.points) for ln in applicable)
+        rescaled = len(applicable) != len(self.lines)
+        if lang == "zh":
+            text = f"总分 = {scored}" if not rescaled else (
+                f"总分 = ({scored}) / {self.applicable_weight} × {self.ruleset.weight_total}")
+            return f"{text} = {self.total}，等级 {self.grade}"
+        text = f"total = {scored}" if not rescaled else (
+            f"total = ({scored}) / {self.applicable_weight} × {self.ruleset.weight_total}")
+        return f"{text} = {self.total}, grade {self._grade_en()}"
+
+    def _grade_en(self) -> str:
+        for grade in self.ruleset.grades:
+            if grade.name == self.grade and grade.name_en:
+                return f"{grade.name} ({grade.name_en})"
+        return self.grade
+
+    @property
+    def applicable_weight(self) -> Decimal:
+        return sum((ln.indicator.weight or ZERO for ln in self.lines if ln.applicable), ZERO)
+
+    def to_dict(self, *, explain: bool = True, lang: str = "zh") -> dict[str, Any]:
+        """The JSON report (DESIGN.md §6): decimals as strings, scores with 2 places."""
+        citation = self.ruleset.citation if lang == "zh" else (
+            self.ruleset.citation_en or self.ruleset.citation)
+        lines = []
+        for line in self.lines:
+            item: dict[str, Any] = {
+                "name": line.name,
+                "path": list(line.indicator.path),
+                "weight": _s(line.indicator.weight),
+                "score": None if line.points is None else str(line.points),
+                "credit": None if line.credit is None else _s(line.credit),
+                "met": line.met,
+                "applicable": line.applicable,
+                "rule": line.rule,
+                "reported_score": _s(line.indicator.reported_score),
+                "location": line.indicator.where(),
+            }
+            if explain:
+                item["explanation"] = line.explanation(lang, citation)
+            lines.append(item)
+        return {
+            "title": self.form.title,
+            "organization": self.form.organization,
+            "total": str(self.total),
+            "grade": self.grade,
+            "ruleset": self.ruleset.id,
+            "citation": citation,
+            "reported_total": _s(self.form.reported_total),
+            "indicators": lines,
+            "provenance": self.provenance.to_dict(),
+        }
+
+
+def _s(value: Optional[Decimal]) -> Optional[str]:
+    if value is None:
+        return None
+    if value == value.to_integral_value():
+        return str(value.quantize(ONE))
+    return str(value.normalize())
+
+
+def score(
+    form: Form,
+    ruleset: Union[str, RuleSet, None] = None,
+    *,
+    registry: Optional[Registry] = None,
+) -> Report:
+    """Score a form; the ruleset is the argument, else the form's, else ``cn-mof-2020``.
+
+    Raises :class:`~perfrules.exceptions.FormError` listing every problem of
+    the form at once; never returns a number built on bad input.
+    """
+    reg = registry if registry is not None else get_registry()
+    rs = reg.ruleset(ruleset if ruleset is not None else form.ruleset)
+    with decimal.localcontext(CONTEXT):
+        lines, problems = _score_lines(form, rs, reg)
+        problems.extend(_check_weights(form, rs))
+        if problems:
+            raise FormError(problems, form.source)
+        total = _total(lines, rs, form)
+    return Report(
+        form=form, ruleset=rs, lines=tuple(lines), total=total, grade=rs.grade_of(total),
+        provenance=Provenance(
+            perfrules_version=__version__, ruleset_id=rs.id, ruleset_version=rs.version,
+            ruleset_hash=rs.content_hash(),
+            plugins=tuple((p.name, p.version) for p in reg.plugins),
+            form_hash=form.content_hash(), source=form.source,
+        ),
+    )
+
+
+def _problem(ind: Indicator, field: str, code: str, message: str, expected: str) -> Problem:
+    value = getattr(ind, field, None)
+    return Problem(code=code, indicator=ind.name, field=field, location=ind.where(field),
+                   value=None if value is None else str(value), message=message,
+                   expected=expected)
+
+
+def choose_rule(ind: Indicator, rs: RuleSet, reg: Registry) -> tuple[Optional[str], Optional[Problem]]:
+    """The rule name for an indicator, or the problem that prevents choosing one."""
+    if ind.rule is not None:
+        if ind.rule not in reg.rules:
+            return None, _problem(ind, "rule", "unknown-rule", f"unknown rule {ind.rule!r}",
+                                  ", ".join(reg.rules))
+        return ind.rule, None
+    if rs.is_execution_rate(ind.name):
+        return EXECUTION_RATE_RULE, None
+    if ind.nature is None:
+        return None, _problem(ind, "nature", "missing-nature", "the nature (指标性质) is empty",
+                              _VALID_NATURES)
+    name = rs.rule_for(ind.nature)
+    if name is None:
+        return None, _problem(ind, "nature", "unknown-nature",
+                              f"{ind.nature!r} is not a nature ruleset {rs.id} knows",
+                              _VALID_NATURES)
+    return name, None
+
+
+def _score_lines(form: Form, rs: RuleSet, reg: Registry) -> tuple[list[LineResult], list[Problem]]:
+    problems: list[Problem] = list(form.problems)
+    lines: list[LineResult] = []
+    for ind in form.indicators:
+        before = len(problems)
+        problems.extend(ind.problems)
+        weight = ind.weight
+        if weight is None:
+            if not any(p.field == "weight" for p in ind.problems):
+                problems.append(_problem(ind, "weight", "missing-weight",
+                                         "the weight (指标权重/分值) is empty", "a number ≥ 0"))
+        elif weight < 0:
+            problems.append(_problem(ind, "weight", "negative-weight",
+                                     f"the weight {weight} is negative", "a number ≥ 0"))
+        if not ind.applicable or rs.is_not_applicable(ind.actual):
+            if len(problems) == before:
+                lines.append(LineResult(indicator=ind, rule=None, applicable=False,
+                                        steps=(Step("not_applicable"),)))
+            continue
+        rule_name, problem = choose_rule(ind, rs, reg)
+        if problem is not None:
+            problems.append(problem)
+            continue
+        assert rule_name is not None
+        try:
+            # Scored even when the weight is bad, so that all problems show at once.
+            outcome = reg.rules[rule_name].score(ind, rs)
+        except InputError as exc:
+            problems.extend(exc.problems)
+            continue
+        except (PluginError, ArithmeticError) as exc:
+            raise PluginError(f"rule {rule_name!r} failed on indicator {ind.name!r}: {exc}") from exc
+        if not isinstance(outcome, Outcome):
+            raise PluginError(f"rule {rule_name!r} returned {outcome!r}, not an Outcome")
+        if len(problems) > before or weight is None:
+            continue
+        raw = CONTEXT.divide(CONTEXT.multiply(weight, outcome.numerator), outcome.denominator)
+        lines.append(LineResult(
+            indicator=ind, rule=rule_name, met=outcome.met, numerator=outcome.numerator,
+            denominator=outcome.denominator, raw=raw,
+            points=quantize(raw, rs.places, rs.rounding), judged=outcome.judged,
+            steps=outcome.steps,
+        ))
+    return lines, problems
+
+
+def _check_weights(form: Form, rs: RuleSet) -> list[Problem]:
+    problems = []
+    weights = [ind.weight for ind in form.indicators if ind.weight is not None]
+    if len(weights) == len(form.indicators):
+        total = sum(weights, ZERO)
+        if abs(total - rs.weight_total) > rs.weight_tolerance:
+            problems.append(Problem(
+                code="weights-sum", field="weight", location=form.source,
+                value=str(total),
+                message=f"the weights sum to {total}, not {rs.weight_total}",
+                expected=f"weights summing to {rs.weight_total} (±{rs.weight_tolerance}); "
+                         "perfrules.normalize_weights() rescales them"))
+    for group in form.groups:
+        children = [ind for ind in form.indicators
+                    if ind.path[:len(group.path)] == group.path]
+        where = f"{form.source}: group {'/'.join(group.path)}" if form.source else None
+        if not children:
+            problems.append(Problem(code="empty-group", field="groups", location=where,
+                                    message=f"group {'/'.join(group.path)} has no indicators",
+                                    expected="indicators whose path starts with the group's"))
+            continue
+        if any(c.weight is None for c in children):
+            continue
+        total = sum((c.weight for c in children if c.weight is not None), ZERO)
+        if abs(total - group.weight) > rs.weight_tolerance:
+            problems.append(Problem(
+                code="group-weights-sum", field="weight", location=where, value=str(total),
+                message=f"the indicators of group {'/'.join(group.path)} weigh {total}, "
+                        f"not the group's {group.weight}",
+                expected=f"children summing to {group.weight}"))
+    return problems
+
+
+def _total(lines: list[LineResult], rs: RuleSet, form: Form) -> Decimal:
+    applicable = [ln for ln in lines if ln.applicable]
+    scored = sum((ln.points for ln in applicable if ln.points is not None), ZERO)
+    if len(applicable) == len(lines):
+        return quantize(scored, rs.places, rs.rounding)
+    weight = sum((ln.indicator.weight or ZERO for ln in applicable), ZERO)
+    if weight == 0:
+        raise FormError(Problem(code="nothing-applicable", location=form.source,
+                                message="no applicable indicator carries weight",
+                                expected="at least one applicable indicator with a weight > 0"),
+                        form.source)
+    return quantize(CONTEXT.divide(CONTEXT.multiply(scored, rs.weight_total), weight),
+                    rs.places, rs.rounding)

@@ -1,0 +1,364 @@
+"""The value types of a form: :class:`Indicator`, :class:`Group`, :class:`Form`.
+
+All are frozen attrs classes with keyword-only arguments. Loading is lenient
+where auditing needs it to be: a cell that cannot be parsed does not stop the
+load; it becomes a :class:`~perfrules.exceptions.Problem` on its indicator,
+which :func:`perfrules.score` reports (together with every other problem of
+the form) and :func:`perfrules.audit` turns into a finding.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any, Optional, Union
+
+import attrs
+
+from ._numbers import NumberError, parse_nature, parse_number, split_nature, to_decimal
+from .exceptions import FormError, Problem
+
+__all__ = ["Form", "Group", "Indicator", "Value"]
+
+#: A target or actual: a number, or text (a 定性 target, a tier word, 不适用).
+Value = Union[Decimal, str, None]
+
+
+def _opt_decimal(value: object) -> Optional[Decimal]:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return to_decimal(value)
+
+
+def _value(value: object) -> Value:
+    if value is None or isinstance(value, (Decimal, str)):
+        return value
+    return to_decimal(value)
+
+
+def _tuple_of_str(value: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    return tuple(str(v) for v in value)
+
+
+def _cells(value: Union[Mapping[str, str], Iterable[tuple[str, str]]]) -> tuple[tuple[str, str], ...]:
+    items = value.items() if isinstance(value, Mapping) else value
+    return tuple(sorted((str(k), str(v)) for k, v in items))
+
+
+@attrs.frozen(kw_only=True)
+class Indicator:
+    """One line of the indicator table (三级指标).
+
+    ``target`` and ``actual`` are numbers (:class:`~decimal.Decimal`) or text
+    (a 定性 target such as 良好, a tier word such as 全部完成). Percentages are
+    held in percent: ``95%`` is ``Decimal("95")`` with ``unit="%"``.
+    """
+
+    name: str = attrs.field(validator=attrs.validators.instance_of(str))
+    weight: Optional[Decimal] = attrs.field(default=None, converter=_opt_decimal)
+    nature: Optional[str] = attrs.field(default=None)
+    target: Value = attrs.field(default=None, converter=_value)
+    actual: Value = attrs.field(default=None, converter=_value)
+    unit: str = attrs.field(default="", converter=lambda v: "" if v is None else str(v).strip())
+    path: tuple[str, ...] = attrs.field(default=(), converter=_tuple_of_str)
+    rule: Optional[str] = None
+    applicable: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
+    reported_score: Optional[Decimal] = attrs.field(default=None, converter=_opt_decimal)
+    judged_score: Optional[Decimal] = attrs.field(default=None, converter=_opt_decimal)
+    budget: Optional[Decimal] = attrs.field(default=None, converter=_opt_decimal)
+    executed: Optional[Decimal] = attrs.field(default=None, converter=_opt_decimal)
+    note: str = attrs.field(default="", converter=lambda v: "" if v is None else str(v))
+    #: Where the row came from: ``"form.json: indicators[3]"``, ``"自评表!A14"``.
+    source: Optional[str] = None
+    #: Where each field came from, when it differs from ``source``: (field, place) pairs.
+    cells: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_cells)
+    #: Problems found while reading the row's cells (reported by score and audit).
+    problems: tuple[Problem, ...] = attrs.field(default=(), converter=tuple)
+
+    def where(self, field: Optional[str] = None) -> Optional[str]:
+        """The place a field was read from, as precise as the reader knew it."""
+        if field is not None:
+            for name, place in self.cells:
+                if name == field:
+                    return place
+            if self.source is not None:
+                return f"{self.source}.{field}"
+        return self.source
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, source: Optional[str] = None) -> Indicator:
+        """Build an indicator from canonical fields as real forms write them.
+
+        Cells are parsed as in :func:`perfrules.load`; a cell that cannot be
+        parsed is recorded in :attr:`problems` instead of raising, so that a
+        whole form can be checked at once. Unknown keys raise
+        :class:`~perfrules.exceptions.FormError`.
+        """
+        problems = _check_keys(data, _INDICATOR_KEYS, source, data.get("name"))
+        fields, more = _parse_indicator(data, source)
+        problems.extend(more)
+        if problems and "name" not in fields:
+            raise FormError(problems, source)
+        return cls(**fields, source=source, problems=tuple(problems))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The canonical form of this indicator (JSON-ready: decimals as strings)."""
+        out: dict[str, Any] = {"name": self.name}
+        if self.path:
+            out["path"] = list(self.path)
+        for key in ("unit", "nature", "target", "weight", "actual", "reported_score",
+                    "judged_score", "budget", "executed", "rule", "note"):
+            value = getattr(self, key)
+            if value is None or value == "":
+                continue
+            out[key] = str(value)
+        if not self.applicable:
+            out["applicable"] = False
+        return out
+
+
+@attrs.frozen(kw_only=True)
+class Group:
+    """A 一级 or 二级 group (``path``) with the weight the form gives it."""
+
+    path: tuple[str, ...] = attrs.field(converter=_tuple_of_str)
+    weight: Decimal = attrs.field(converter=to_decimal)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": list(self.path), "weight": str(self.weight)}
+
+
+@attrs.frozen(kw_only=True)
+class Form:
+    """A self-evaluation form: metadata and its indicator table."""
+
+    indicators: tuple[Indicator, ...] = attrs.field(converter=tuple)
+    title: str = ""
+    organization: str = ""
+    year: Optional[int] = None
+    #: ``"department"`` (部门整体) or ``"project"`` (项目支出).
+    kind: str = "department"
+    ruleset: Optional[str] = None
+    groups: tuple[Group, ...] = attrs.field(default=(), converter=tuple)
+    reported_total: Optional[Decimal] = attrs.field(default=None, converter=_opt_decimal)
+    reported_grade: Optional[str] = None
+    #: The file (or other origin) the form was read from.
+    source: Optional[str] = None
+    problems: tuple[Problem, ...] = attrs.field(default=(), converter=tuple)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, source: Optional[str] = None) -> Form:
+        """Build a form from the canonical structure (DESIGN.md §6).
+
+        Decimals may be strings or numbers; floats are read through their
+        shortest repr. Structural problems (no indicator list, an indicator
+        without a name, unknown keys) raise
+        :class:`~perfrules.exceptions.FormError` listing all of them; cell
+        problems are kept on the indicators for :func:`perfrules.score` and
+        :func:`perfrules.audit` to report.
+        """
+        if not isinstance(data, Mapping):
+            raise FormError(Problem(code="not-a-form", message="a form is a mapping with "
+                                    "an 'indicators' list", location=source), source)
+        problems = _check_keys(data, _FORM_KEYS, source, None)
+        raw = data.get("indicators")
+        indicators: list[Indicator] = []
+        if not isinstance(raw, list) or not raw:
+            problems.append(Problem(code="no-indicators", field="indicators", location=source,
+                                    message="the form has no indicators",
+                                    expected="a non-empty list of indicators"))
+            raw = []
+        for i, item in enumerate(raw):
+            where = f"{source}: indicators[{i}]" if source else f"indicators[{i}]"
+            if not isinstance(item, Mapping):
+                problems.append(Problem(code="not-an-indicator", location=where,
+                                        message="an indicator is a mapping of fields",
+                                        value=repr(item)[:60]))
+                continue
+            try:
+                indicators.append(Indicator.from_dict(item, source=where))
+            except FormError as exc:
+                problems.extend(exc.problems)
+        groups: list[Group] = []
+        for i, item in enumerate(data.get("groups") or ()):
+            where = f"{source}: groups[{i}]" if source else f"groups[{i}]"
+            try:
+                groups.append(Group(path=item["path"], weight=item["weight"]))
+            except (KeyError, TypeError, NumberError) as exc:
+                problems.append(Problem(code="bad-group", location=where, field="groups",
+                                        message=f"a group needs a path and a numeric weight ({exc})",
+                                        expected='{"path": ["产出指标"], "weight": "50"}'))
+        form_problems: list[Problem] = []
+        total = _number_field(data, "reported_total", source, None, form_problems)
+        year = data.get("year")
+        if year is not None and not (isinstance(year, int) and not isinstance(year, bool)):
+            try:
+                year = int(str(year).strip())
+            except ValueError:
+                form_problems.append(Problem(code="bad-year", field="year", location=source,
+                                             message=f"year {year!r} is not a year",
+                                             expected="a year such as 2022"))
+                year = None
+        if problems:
+            raise FormError(problems, source)
+        return cls(
+            indicators=indicators,
+            title=str(data.get("title") or ""),
+            organization=str(data.get("organization") or ""),
+            year=year,
+            kind=str(data.get("kind") or "department"),
+            ruleset=data.get("ruleset") or None,
+            groups=groups,
+            reported_total=total,
+            reported_grade=data.get("reported_grade") or None,
+            source=source,
+            problems=form_problems,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The canonical form (JSON-ready), the inverse of :meth:`from_dict`."""
+        out: dict[str, Any] = {}
+        for key in ("title", "organization", "year", "kind", "ruleset"):
+            value = getattr(self, key)
+            if value not in (None, ""):
+                out[key] = value
+        if self.reported_total is not None:
+            out["reported_total"] = str(self.reported_total)
+        if self.reported_grade:
+            out["reported_grade"] = self.reported_grade
+        if self.groups:
+            out["groups"] = [g.to_dict() for g in self.groups]
+        out["indicators"] = [i.to_dict() for i in self.indicators]
+        return out
+
+    def content_hash(self) -> str:
+        """SHA-256 of the canonical form: equal for the same content in any format."""
+        text = json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+_INDICATOR_KEYS = frozenset({
+    "name", "path", "unit", "nature", "target", "weight", "actual", "reported_score",
+    "judged_score", "note", "rule", "applicable", "budget", "executed",
+})
+_FORM_KEYS = frozenset({
+    "title", "organization", "year", "kind", "ruleset", "reported_total", "reported_grade",
+    "indicators", "groups", "$schema",
+})
+
+
+def _check_keys(data: Mapping[str, Any], known: frozenset[str], source: Optional[str],
+                indicator: object) -> list[Problem]:
+    return [
+        Problem(code="unknown-field", field=str(key), location=source,
+                indicator=indicator if isinstance(indicator, str) else None,
+                message=f"unknown field {key!r}", expected=", ".join(sorted(known)))
+        for key in data if key not in known
+    ]
+
+
+def _number_field(data: Mapping[str, Any], key: str, source: Optional[str],
+                  indicator: Optional[str], problems: list[Problem]) -> Optional[Decimal]:
+    value = data.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        return to_decimal(value)
+    except NumberError as exc:
+        problems.append(Problem(code="bad-number", indicator=indicator, field=key,
+                                location=f"{source}.{key}" if source else key,
+                                message=exc.reason, value=exc.text,
+                                expected="a number such as 4.5"))
+        return None
+
+
+def _parse_indicator(data: Mapping[str, Any], source: Optional[str]) -> tuple[dict[str, Any], list[Problem]]:
+    problems: list[Problem] = []
+    fields: dict[str, Any] = {}
+    name = data.get("name")
+    if not isinstance(name, str) or not name.strip():
+        problems.append(Problem(code="no-name", field="name", location=source,
+                                message="the indicator has no name",
+                                expected="the indicator's name (三级指标/指标名称)"))
+        return fields, problems
+    name = name.strip()
+    fields["name"] = name
+
+    def at(field: str) -> str:
+        return f"{source}.{field}" if source else field
+
+    for key in ("weight", "reported_score", "judged_score", "budget", "executed"):
+        fields[key] = _number_field(data, key, source, name, problems)
+
+    unit = "" if data.get("unit") is None else str(data.get("unit")).strip()
+    raw_nature = data.get("nature")
+    nature: Optional[str] = None
+    if raw_nature is not None and not isinstance(raw_nature, str):
+        raw_nature = str(raw_nature)
+    try:
+        nature = parse_nature(raw_nature)
+    except KeyError:
+        nature = raw_nature.strip() if raw_nature else None  # the engine names it unknown
+
+    target = data.get("target")
+    if isinstance(target, str) and nature is None:
+        nature, target = split_nature(target)
+    actual = data.get("actual")
+    cell_units: list[str] = []
+    for key, value in (("target", target), ("actual", actual)):
+        parsed: Value
+        if value is None or (isinstance(value, str) and not value.strip()):
+            parsed = None
+        elif isinstance(value, str):
+            try:
+                number, cell_unit = parse_number(value)
+            except NumberError:
+                parsed = value.strip()  # text: a 定性 target, a tier word; judged by the rule
+            else:
+                parsed = number
+                if cell_unit:
+                    cell_units.append(cell_unit)
+                    if unit and cell_unit != unit:
+                        problems.append(Problem(
+                            code="unit-mismatch", indicator=name, field=key, location=at(key),
+                            value=value, message=f"the cell's unit {cell_unit!r} differs from "
+                            f"the indicator's unit {unit!r}",
+                            expected=f"a number in {unit}"))
+        else:
+            try:
+                parsed = to_decimal(value)
+            except NumberError as exc:
+                problems.append(Problem(code="bad-number", indicator=name, field=key,
+                                        location=at(key), value=exc.text, message=exc.reason,
+                                        expected="a number, or text for 定性 lines"))
+                parsed = None
+        fields[key] = parsed
+    if not unit and cell_units:
+        unit = cell_units[0]
+    fields["unit"] = unit
+    fields["nature"] = nature
+
+    path = data.get("path") or ()
+    fields["path"] = (path,) if isinstance(path, str) else tuple(str(p) for p in path)
+    rule = data.get("rule")
+    fields["rule"] = str(rule).strip() if rule else None
+    applicable = data.get("applicable", True)
+    if isinstance(applicable, str):
+        folded = applicable.strip().lower()
+        if folded in ("true", "yes", "是", "1", ""):
+            applicable = True
+        elif folded in ("false", "no", "否", "0", "不适用"):
+            applicable = False
+    if not isinstance(applicable, bool):
+        problems.append(Problem(code="bad-applicable", indicator=name, field="applicable",
+                                location=at("applicable"), value=repr(applicable),
+                                message="applicable must be true or false",
+                                expected="true, false"))
+        applicable = True
+    fields["applicable"] = applicable
+    fields["note"] = "" if data.get("note") is None else str(data.get("note"))
+    return fields, problems

@@ -1,0 +1,75 @@
+"""What a rule is and what it hands back."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+import attrs
+
+from ._explain import Step
+from ._numbers import CONTEXT
+
+if TYPE_CHECKING:
+    from ._model import Indicator
+    from ._ruleset import RuleSet
+
+__all__ = ["ONE", "ZERO", "Outcome", "Rule"]
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+
+
+def _non_negative(inst: object, attribute: attrs.Attribute[Decimal], value: Decimal) -> None:
+    if not isinstance(value, Decimal) or not value.is_finite():
+        raise TypeError(f"{attribute.name} must be a finite Decimal, got {value!r}")
+
+
+@attrs.frozen(kw_only=True)
+class Outcome:
+    """What a rule concludes about one indicator.
+
+    The credit is the fraction ``numerator / denominator`` of the weight the
+    line earns, in [0, 1]. It is kept as a fraction so that the engine can
+    compute the points as ``weight × numerator / denominator`` — multiplying
+    before dividing, which is exact whenever the points are a finite decimal
+    (so that 4.5 × 59 / 60 = 4.425 rounds to 4.43, not 4.42). Rules never
+    round.
+    """
+
+    numerator: Decimal = attrs.field(validator=_non_negative)
+    denominator: Decimal = attrs.field(default=ONE, validator=_non_negative)
+    met: bool
+    steps: tuple[Step, ...] = ()
+    #: True when the points are a judged score (定性), not a formula.
+    judged: bool = False
+
+    def __attrs_post_init__(self) -> None:
+        if self.denominator <= 0 or self.numerator < 0 or self.numerator > self.denominator:
+            raise ValueError(
+                f"credit {self.numerator}/{self.denominator} is outside [0, 1]"
+            )
+
+    @property
+    def credit(self) -> Decimal:
+        """The credit as one Decimal (28 significant digits)."""
+        if self.denominator == ONE:
+            return self.numerator
+        return CONTEXT.divide(self.numerator, self.denominator)
+
+
+@runtime_checkable
+class Rule(Protocol):
+    """A scoring rule, registered through ``perfrules_register_rules``.
+
+    ``score`` raises :class:`perfrules.exceptions.InputError` (with one or
+    more :class:`~perfrules.exceptions.Problem`) for input it cannot score.
+    """
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def natures(self) -> frozenset[str]: ...
+
+    def score(self, indicator: Indicator, ruleset: RuleSet) -> Outcome: ...

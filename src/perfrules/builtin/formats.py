@@ -1,0 +1,16 @@
+"""The built-in readers and writers, registered as a plugin."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from ..hookspecs import hookimpl
+
+
+@hookimpl
+def perfrules_register_formats(register: Callable[[object], None]) -> None:
+    from ..io.canonical import JsonReader, TomlReader, YamlReader
+    from ..io.reports import JsonWriter, TextWriter
+
+    for fmt in (JsonReader(), TomlReader(), YamlReader(), TextWriter(), JsonWriter()):
+        register(fmt)

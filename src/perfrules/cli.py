@@ -1,0 +1,155 @@
+"""The ``perfrules`` command line (also ``python -m perfrules``).
+
+Exit codes: 0 ok; 1 findings at or above ``--fail-on`` (audit); 2 bad input
+or usage — with every problem printed and no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Optional
+
+from . import __version__, example, load
+from ._engine import Report, score
+from ._registry import Registry, get_registry
+from .exceptions import FormError, PerfrulesError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_INPUT, f"{self.prog}: error: {message}\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="perfrules", description=(
+        "Score, explain and check Chinese budget performance self-evaluation forms (绩效自评表)."))
+    parser.add_argument("--version", action="version", version=f"perfrules {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser("score", help="score forms and print the report")
+    p.add_argument("forms", nargs="*", metavar="FORM", help="form files (.json, .toml, .yaml …)")
+    p.add_argument("--example", action="store_true", help="score the bundled example form")
+    p.add_argument("--ruleset", metavar="ID", help="ruleset id (default: the form's, else "
+                   "cn-mof-2020); see `perfrules rulesets`")
+    p.add_argument("--format", default="text", metavar="FORMAT",
+                   help="report format: text (default), json, or any registered writer")
+    p.add_argument("--from", dest="reader", metavar="FORMAT",
+                   help="read the forms with this reader instead of choosing by extension")
+    p.add_argument("--explain", action="store_true", help="explain every line (text format)")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of explanations")
+    p.add_argument("-o", "--output", metavar="OUT", help="write the report to OUT, not stdout")
+
+    sub.add_parser("rules", help="list the scoring rules")
+    sub.add_parser("rulesets", help="list the rulesets")
+    sub.add_parser("plugins", help="list the loaded plugins")
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_INPUT
+    try:
+        registry = get_registry()
+        if args.command == "score":
+            return _score(args, registry, parser)
+        if args.command == "rules":
+            return _rules(registry)
+        if args.command == "rulesets":
+            return _rulesets(registry)
+        return _plugins(registry)
+    except PerfrulesError as exc:
+        print(f"perfrules: error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except BrokenPipeError:  # pragma: no cover - e.g. `perfrules rules | head`
+        return EXIT_OK
+
+
+def _score(args: argparse.Namespace, registry: Registry, parser: argparse.ArgumentParser) -> int:
+    paths = [Path(f) for f in args.forms]
+    if not paths and not args.example:
+        parser.error("score needs at least one FORM, or --example")
+    writer = registry.writer(args.format)
+    status = EXIT_OK
+    reports: list[Report] = []
+    if args.example:
+        reports.append(score(example(), args.ruleset, registry=registry))
+    for path in paths:
+        try:
+            form = load(path, format=args.reader, registry=registry)
+            reports.append(score(form, args.ruleset, registry=registry))
+        except FormError as exc:
+            _print_form_error(exc, path)
+            status = EXIT_INPUT
+    if not reports:
+        return status
+    if args.format == "json" and len(reports) > 1:
+        docs = [json.loads(writer.write(r, lang=args.lang)) for r in reports]
+        data = (json.dumps(docs, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    else:
+        data = b"\n".join(writer.write(r, explain=args.explain, lang=args.lang) for r in reports)
+    _emit(data, args.output)
+    return status
+
+
+def _print_form_error(exc: FormError, path: Path) -> None:
+    count = len(exc.problems)
+    print(f"perfrules: {path}: {count} problem{'s' if count != 1 else ''}; not scored:",
+          file=sys.stderr)
+    for problem in exc.problems:
+        print(f"  - {problem}", file=sys.stderr)
+
+
+def _emit(data: bytes, output: Optional[str]) -> None:
+    if output is None or output == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    target = Path(output)
+    fd, tmp = tempfile.mkstemp(dir=target.parent or Path("."), prefix=f".{target.name}.")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def _rules(registry: Registry) -> int:
+    owners = {name: owner for (kind, name), owner in registry._owners.items() if kind == "rule"}
+    for name, rule in registry.rules.items():
+        natures = " ".join(sorted(rule.natures)) or "(by name)"
+        doc = (type(rule).__doc__ or "").strip().splitlines()
+        print(f"{name:16} {natures:8} {owners.get(name, '')}")
+        if doc:
+            print(f"    {doc[0]}")
+    return EXIT_OK
+
+
+def _rulesets(registry: Registry) -> int:
+    for ruleset in registry.rulesets.values():
+        dates = ruleset.effective_from or "?"
+        dates += f" – {ruleset.effective_to}" if ruleset.effective_to else " –"
+        extends = f"  extends {ruleset.extends}" if ruleset.extends else ""
+        print(f"{ruleset.id} v{ruleset.version}  in force {dates}{extends}")
+        print(f"    {ruleset.title}")
+        print(f"    {ruleset.citation}  sha256 {ruleset.content_hash()[:16]}")
+    return EXIT_OK
+
+
+def _plugins(registry: Registry) -> int:
+    for plugin in registry.plugins:
+        print(f"{plugin.name} {plugin.version}")
+    return EXIT_OK

@@ -1,0 +1,1 @@
+"""Readers and writers. Each is registered by :mod:`perfrules.builtin.formats`."""

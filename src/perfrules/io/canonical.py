@@ -1,0 +1,111 @@
+"""Readers of the canonical form in JSON, TOML and YAML (DESIGN.md §6)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from .._model import Form
+from ..exceptions import FormError, MissingDependencyError, Problem
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.9/3.10 only
+    import tomli as tomllib
+
+__all__ = ["JsonReader", "TomlReader", "YamlReader", "read_text"]
+
+#: Larger inputs are refused rather than read into memory.
+MAX_BYTES = 50 * 1024 * 1024
+
+
+def read_text(path: Path) -> str:
+    """A text file's content (UTF-8, with or without BOM), with clear errors."""
+    where = str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise _error(where, "file-too-large",
+                         f"the file is {size} bytes; the limit is {MAX_BYTES}")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise _error(where, "unreadable", f"cannot read the file: {exc.strerror or exc}") from None
+    if not data.strip():
+        raise _error(where, "empty-file", "the file is empty")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _error(where, "bad-encoding",
+                     f"the file is not UTF-8 (byte {exc.start}); save it as UTF-8") from None
+
+
+def _error(where: str, code: str, message: str, expected: str = "") -> FormError:
+    return FormError(Problem(code=code, message=message, location=where,
+                             expected=expected or None), where)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a valid number")
+
+
+def _form(data: Any, path: Path) -> Form:
+    if not isinstance(data, dict):
+        raise _error(str(path), "not-a-form", "the file does not hold a form mapping",
+                     'an object with "indicators": [...]')
+    return Form.from_dict(data, source=str(path))
+
+
+@attrs.frozen
+class JsonReader:
+    name: str = "json"
+    extensions: tuple[str, ...] = (".json",)
+
+    def read(self, path: Path) -> Form:
+        text = read_text(path)
+        try:
+            data = json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
+        except json.JSONDecodeError as exc:
+            raise _error(f"{path}:{exc.lineno}:{exc.colno}", "bad-json",
+                         f"not valid JSON: {exc.msg}") from None
+        except ValueError as exc:
+            raise _error(str(path), "bad-json", str(exc), "finite numbers") from None
+        return _form(data, path)
+
+
+@attrs.frozen
+class TomlReader:
+    name: str = "toml"
+    extensions: tuple[str, ...] = (".toml",)
+
+    def read(self, path: Path) -> Form:
+        text = read_text(path)
+        try:
+            data = tomllib.loads(text, parse_float=Decimal)
+        except tomllib.TOMLDecodeError as exc:
+            raise _error(str(path), "bad-toml", f"not valid TOML: {exc}") from None
+        return _form(data, path)
+
+
+@attrs.frozen
+class YamlReader:
+    name: str = "yaml"
+    extensions: tuple[str, ...] = (".yaml", ".yml")
+
+    def read(self, path: Path) -> Form:
+        try:
+            import yaml
+        except ImportError:
+            raise MissingDependencyError("reading YAML forms", "yaml") from None
+        text = read_text(path)
+        try:
+            # safe_load builds plain data only; floats are read back through
+            # their shortest repr by the model, never used as floats.
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise _error(str(path), "bad-yaml", f"not valid YAML: {exc}") from None
+        return _form(data, path)

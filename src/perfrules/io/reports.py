@@ -1,0 +1,87 @@
+"""Report writers: text (for people at a terminal) and JSON (for programs)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import attrs
+
+from .._engine import Report
+from ._width import pad, width
+
+__all__ = ["JsonWriter", "TextWriter", "render_text"]
+
+
+def _cell(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def render_text(report: Report, *, explain: bool = False, lang: str = "zh") -> str:
+    """An aligned table of the lines (CJK text measured by display width)."""
+    zh = lang == "zh"
+    head = (["指标", "性质", "指标值", "完成值", "权重", "得分", "达成"] if zh
+            else ["indicator", "nature", "target", "actual", "weight", "score", "met"])
+    rows = []
+    for line in report.lines:
+        ind = line.indicator
+        unit = ind.unit if ind.unit and ind.unit != "%" else ""
+        pct = "%" if ind.unit == "%" else ""
+        mark = "—" if not line.applicable else ("✓" if line.met else "✗")
+        rows.append([
+            ind.name, _cell(ind.nature),
+            f"{_cell(ind.target)}{pct}{unit}" if ind.target is not None else "",
+            f"{_cell(ind.actual)}{pct}{unit}" if ind.actual is not None else "",
+            _cell(ind.weight), "不适用" if (zh and not line.applicable) else _cell(line.points),
+            mark,
+        ])
+    widths = [max(width(r[i]) for r in [head, *rows]) for i in range(len(head))]
+    right = {4, 5}
+
+    def fmt(row: list[str]) -> str:
+        return "  ".join(pad(c, widths[i], ">" if i in right else "<")
+                         for i, c in enumerate(row)).rstrip()
+
+    out = []
+    title = report.form.title or (report.form.source or "")
+    if title:
+        out.append(title)
+    out.append(fmt(head))
+    out.append("  ".join("-" * w for w in widths))
+    citation = report.ruleset.citation if zh else (report.ruleset.citation_en or
+                                                    report.ruleset.citation)
+    for line, row in zip(report.lines, rows):
+        out.append(fmt(row))
+        if explain:
+            out.append("    " + line.explanation(lang, citation))
+    out.append("  ".join("-" * w for w in widths))
+    if zh:
+        out.append(f"总分 {report.total}  等级 {report.grade}  规则集 {report.ruleset.id}"
+                   f"（{report.ruleset.citation}）")
+    else:
+        out.append(f"total {report.total}  grade {report._grade_en()}  ruleset "
+                   f"{report.ruleset.id} ({citation})")
+    if explain:
+        out.append(report.total_explanation(lang))
+    if report.form.reported_total is not None and report.form.reported_total != report.total:
+        out.append(f"注意：表内自评总分为 {report.form.reported_total}" if zh else
+                   f"note: the form reports a total of {report.form.reported_total}")
+    return "\n".join(out) + "\n"
+
+
+@attrs.frozen
+class TextWriter:
+    name: str = "text"
+
+    def write(self, report: Report, **options: Any) -> bytes:
+        return render_text(report, explain=bool(options.get("explain", False)),
+                           lang=str(options.get("lang", "zh"))).encode("utf-8")
+
+
+@attrs.frozen
+class JsonWriter:
+    name: str = "json"
+
+    def write(self, report: Report, **options: Any) -> bytes:
+        data = report.to_dict(lang=str(options.get("lang", "zh")))
+        return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
