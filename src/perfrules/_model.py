@@ -44,6 +44,26 @@ def _tuple_of_str(value: Iterable[str]) -> tuple[str, ...]:
     return tuple(str(v) for v in value)
 
 
+def _str(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def _stripped(value: object) -> str:
+    return _str(value).strip()
+
+
+def _problems(value: Iterable[Problem]) -> tuple[Problem, ...]:
+    return tuple(value)
+
+
+def _indicators(value: Iterable[Indicator]) -> tuple[Indicator, ...]:
+    return tuple(value)
+
+
+def _groups(value: Iterable[Group]) -> tuple[Group, ...]:
+    return tuple(value)
+
+
 def _cells(value: Union[Mapping[str, str], Iterable[tuple[str, str]]]) -> tuple[tuple[str, str], ...]:
     items = value.items() if isinstance(value, Mapping) else value
     return tuple(sorted((str(k), str(v)) for k, v in items))
@@ -63,7 +83,7 @@ class Indicator:
     nature: Optional[str] = attrs.field(default=None)
     target: Value = attrs.field(default=None, converter=_value)
     actual: Value = attrs.field(default=None, converter=_value)
-    unit: str = attrs.field(default="", converter=lambda v: "" if v is None else str(v).strip())
+    unit: str = attrs.field(default="", converter=_stripped)
     path: tuple[str, ...] = attrs.field(default=(), converter=_tuple_of_str)
     rule: Optional[str] = None
     applicable: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
@@ -71,13 +91,13 @@ class Indicator:
     judged_score: Optional[Decimal] = attrs.field(default=None, converter=_opt_decimal)
     budget: Optional[Decimal] = attrs.field(default=None, converter=_opt_decimal)
     executed: Optional[Decimal] = attrs.field(default=None, converter=_opt_decimal)
-    note: str = attrs.field(default="", converter=lambda v: "" if v is None else str(v))
+    note: str = attrs.field(default="", converter=_str)
     #: Where the row came from: ``"form.json: indicators[3]"``, ``"自评表!A14"``.
     source: Optional[str] = None
     #: Where each field came from, when it differs from ``source``: (field, place) pairs.
     cells: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_cells)
     #: Problems found while reading the row's cells (reported by score and audit).
-    problems: tuple[Problem, ...] = attrs.field(default=(), converter=tuple)
+    problems: tuple[Problem, ...] = attrs.field(default=(), converter=_problems)
 
     def where(self, field: Optional[str] = None) -> Optional[str]:
         """The place a field was read from, as precise as the reader knew it."""
@@ -136,19 +156,19 @@ class Group:
 class Form:
     """A self-evaluation form: metadata and its indicator table."""
 
-    indicators: tuple[Indicator, ...] = attrs.field(converter=tuple)
+    indicators: tuple[Indicator, ...] = attrs.field(converter=_indicators)
     title: str = ""
     organization: str = ""
     year: Optional[int] = None
     #: ``"department"`` (部门整体) or ``"project"`` (项目支出).
     kind: str = "department"
     ruleset: Optional[str] = None
-    groups: tuple[Group, ...] = attrs.field(default=(), converter=tuple)
+    groups: tuple[Group, ...] = attrs.field(default=(), converter=_groups)
     reported_total: Optional[Decimal] = attrs.field(default=None, converter=_opt_decimal)
     reported_grade: Optional[str] = None
     #: The file (or other origin) the form was read from.
     source: Optional[str] = None
-    problems: tuple[Problem, ...] = attrs.field(default=(), converter=tuple)
+    problems: tuple[Problem, ...] = attrs.field(default=(), converter=_problems)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, source: Optional[str] = None) -> Form:

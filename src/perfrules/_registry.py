@@ -9,7 +9,6 @@ control over which plugins load.
 from __future__ import annotations
 
 import os
-import sys
 import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -78,9 +77,10 @@ def _autoload_disabled() -> bool:
 def _entry_points() -> list[Any]:
     from importlib import metadata
 
-    if sys.version_info >= (3, 10):
-        return list(metadata.entry_points(group=ENTRY_POINT_GROUP))
-    return list(metadata.entry_points().get(ENTRY_POINT_GROUP, ()))  # pragma: no cover
+    found: Any = metadata.entry_points()
+    if hasattr(found, "select"):
+        return list(found.select(group=ENTRY_POINT_GROUP))
+    return list(found.get(ENTRY_POINT_GROUP, ()))  # pragma: no cover - Python 3.9
 
 
 class Registry:
@@ -111,10 +111,10 @@ class Registry:
                 pm.register(module, name=name)
                 versions[name] = __version__
         for plugin in plugins:
-            name = pm.register(plugin)
-            if name is None:  # pragma: no cover - pluggy refuses blocked plugins
+            registered = pm.register(plugin)
+            if registered is None:  # pragma: no cover - pluggy refuses blocked plugins
                 continue
-            versions[name] = str(getattr(plugin, "__version__", "unversioned"))
+            versions[registered] = str(getattr(plugin, "__version__", "unversioned"))
         if entry_points is None:
             entry_points = not _autoload_disabled()
         if entry_points:
@@ -151,11 +151,11 @@ class Registry:
         self.rulesets: Mapping[str, RuleSet] = MappingProxyType(self._build_rulesets())
         checks: dict[str, Any] = {}
         for plugin_name, check in self._collect("perfrules_register_checks"):
-            name = getattr(check, "name", None)
-            if not isinstance(name, str):
+            check_name = getattr(check, "name", None)
+            if not isinstance(check_name, str):
                 raise PluginError(f"plugin {plugin_name!r} registered a check without a name")
-            self._claim("check", name, plugin_name)
-            checks[name] = check
+            self._claim("check", check_name, plugin_name)
+            checks[check_name] = check
         self.checks: Mapping[str, Any] = MappingProxyType(dict(sorted(checks.items())))
         readers: dict[str, Reader] = {}
         writers: dict[str, Writer] = {}

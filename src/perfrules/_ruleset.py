@@ -39,6 +39,14 @@ def _pairs(value: Any) -> tuple[tuple[str, str], ...]:
     return tuple(sorted((str(k), str(v)) for k, v in items))
 
 
+def _grades(value: Any) -> tuple[Grade, ...]:
+    return tuple(value)
+
+
+def _tiers(value: Any) -> tuple[Tier, ...]:
+    return tuple(value)
+
+
 def _words(value: Any) -> tuple[str, ...]:
     return tuple(str(v) for v in value)
 
@@ -101,8 +109,8 @@ class RuleSet:
     rounding: str = attrs.field(default="ROUND_HALF_UP", validator=_validate_rounding)
     weight_total: Decimal = attrs.field(default=Decimal(100), converter=to_decimal)
     weight_tolerance: Decimal = attrs.field(default=Decimal("0.01"), converter=to_decimal)
-    grades: tuple[Grade, ...] = attrs.field(default=(), converter=tuple)
-    tiers: tuple[Tier, ...] = attrs.field(default=(), converter=tuple)
+    grades: tuple[Grade, ...] = attrs.field(default=(), converter=_grades)
+    tiers: tuple[Tier, ...] = attrs.field(default=(), converter=_tiers)
     execution_rate_names: tuple[str, ...] = attrs.field(default=(), converter=_words)
     not_applicable_words: tuple[str, ...] = attrs.field(default=(), converter=_words)
 

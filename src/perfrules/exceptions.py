@@ -71,7 +71,7 @@ class PerfrulesError(Exception):
 class InputError(PerfrulesError, ValueError):
     """Input that perfrules cannot turn into a number honestly."""
 
-    def __init__(self, problems: "tuple[Problem, ...] | list[Problem] | Problem | str") -> None:
+    def __init__(self, problems: tuple[Problem, ...] | list[Problem] | Problem | str) -> None:
         if isinstance(problems, str):
             problems = Problem(code="input", message=problems)
         if isinstance(problems, Problem):
@@ -86,7 +86,7 @@ class InputError(PerfrulesError, ValueError):
         lines.extend(f"  - {p}" for p in self.problems)
         return "\n".join(lines)
 
-    def __reduce__(self) -> "tuple[type[InputError], tuple[tuple[Problem, ...]]]":
+    def __reduce__(self) -> tuple[type[InputError], tuple[tuple[Problem, ...]]]:
         return (type(self), (self.problems,))
 
 
@@ -95,7 +95,7 @@ class FormError(InputError):
 
     def __init__(
         self,
-        problems: "tuple[Problem, ...] | list[Problem] | Problem | str",
+        problems: tuple[Problem, ...] | list[Problem] | Problem | str,
         source: Optional[str] = None,
     ) -> None:
         self.source = source
@@ -107,21 +107,21 @@ class FormError(InputError):
 
     def __reduce__(  # type: ignore[override]
         self,
-    ) -> "tuple[type[FormError], tuple[tuple[Problem, ...], Optional[str]]]":
+    ) -> tuple[type[FormError], tuple[tuple[Problem, ...], Optional[str]]]:
         return (type(self), (self.problems, self.source))
 
 
 class UnknownRulesetError(PerfrulesError, LookupError):
     """A ruleset id that no loaded plugin registered."""
 
-    def __init__(self, ruleset_id: str, known: "tuple[str, ...]") -> None:
+    def __init__(self, ruleset_id: str, known: tuple[str, ...]) -> None:
         self.ruleset_id = ruleset_id
         self.known = known
         super().__init__(
             f"unknown ruleset {ruleset_id!r} (valid: {', '.join(known) or 'none registered'})"
         )
 
-    def __reduce__(self) -> "tuple[type[UnknownRulesetError], tuple[str, tuple[str, ...]]]":
+    def __reduce__(self) -> tuple[type[UnknownRulesetError], tuple[str, tuple[str, ...]]]:
         return (type(self), (self.ruleset_id, self.known))
 
 
@@ -132,7 +132,7 @@ class MissingDependencyError(PerfrulesError, ImportError):
         self.extra = extra
         super().__init__(f"{what} needs an optional dependency: pip install 'perfrules[{extra}]'")
 
-    def __reduce__(self) -> "tuple[type[MissingDependencyError], tuple[str, str]]":
+    def __reduce__(self) -> tuple[type[MissingDependencyError], tuple[str, str]]:
         what = str(self).split(" needs ", 1)[0]
         return (type(self), (what, self.extra))
 

@@ -1,0 +1,211 @@
+"""The registry: plugins, duplicates, extends, autoload control, laziness."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from decimal import Decimal
+from typing import Any, Callable
+
+import attrs
+import pytest
+
+import perfrules
+from perfrules import Outcome, hookspecs
+from perfrules.exceptions import PluginError
+from perfrules.hookspecs import hookimpl
+
+
+@attrs.frozen
+class HalfRule:
+    """Half credit, always (a test rule)."""
+
+    name: str = "half"
+    natures: frozenset[str] = frozenset({"≈"})
+
+    def score(self, indicator: perfrules.Indicator, ruleset: perfrules.RuleSet) -> Outcome:
+        return Outcome(numerator=Decimal(1), denominator=Decimal(2), met=False)
+
+
+class RulePlugin:
+    __version__ = "9.9"
+
+    @hookimpl
+    def perfrules_register_rules(self, register: Callable[[Any], None]) -> None:
+        register(HalfRule())
+
+    @hookimpl
+    def perfrules_register_rulesets(self, register: Callable[[Any], None]) -> None:
+        register({"id": "test-half", "extends": "cn-mof-2020", "rules": {"≈": "half"},
+                  "citation": "测试"})
+
+
+def test_third_party_rule_and_ruleset_extending_builtin() -> None:
+    reg = perfrules.Registry([RulePlugin()], entry_points=False)
+    assert "half" in reg.rules
+    rs = reg.ruleset("test-half")
+    assert rs.rule_for("≈") == "half"
+    assert rs.rule_for("≥") == "at-least"  # inherited
+    assert rs.grades == reg.ruleset("cn-mof-2020").grades
+    form = perfrules.Form(indicators=[perfrules.Indicator(
+        name="x", nature="≈", target=Decimal(1), actual=Decimal(1), weight=Decimal(100))])
+    report = perfrules.score(form, "test-half", registry=reg)
+    assert report.total == Decimal("50.00")
+    assert ("test_registry.RulePlugin" not in dict(report.provenance.plugins))
+    assert "9.9" in dict(report.provenance.plugins).values()
+
+
+def test_duplicate_rule_names_both_plugins() -> None:
+    class Dup:
+        @hookimpl
+        def perfrules_register_rules(self, register: Callable[[Any], None]) -> None:
+            register(attrs.evolve(HalfRule(), name="at-least"))
+
+    with pytest.raises(PluginError, match=r"duplicate rule 'at-least'.*perfrules\.builtin\.rules"):
+        perfrules.Registry([Dup()], entry_points=False)
+
+
+def test_duplicate_ruleset() -> None:
+    class Dup:
+        @hookimpl
+        def perfrules_register_rulesets(self, register: Callable[[Any], None]) -> None:
+            register({"id": "cn-mof-2020"})
+
+    with pytest.raises(PluginError, match=r"duplicate ruleset 'cn-mof-2020'.*perfrules.builtin.rulesets"):
+        perfrules.Registry([Dup()], entry_points=False)
+
+
+def test_misspelled_hook_fails_loudly() -> None:
+    class Typo:
+        @hookimpl
+        def perfrules_register_rule(self, register: Callable[[Any], None]) -> None:
+            pass  # pragma: no cover
+
+    with pytest.raises(PluginError, match="perfrules_register_rule"):
+        perfrules.Registry([Typo()], entry_points=False)
+
+
+def test_plugin_that_raises_is_named() -> None:
+    class Boom:
+        @hookimpl
+        def perfrules_register_rules(self, register: Callable[[Any], None]) -> None:
+            raise RuntimeError("kaput")
+
+    with pytest.raises(PluginError, match=r"plugin '.*' raised in perfrules_register_rules.*kaput"):
+        perfrules.Registry([Boom()], entry_points=False)
+
+
+def test_not_a_rule_is_refused() -> None:
+    class Bad:
+        @hookimpl
+        def perfrules_register_rules(self, register: Callable[[Any], None]) -> None:
+            register(object())
+
+    with pytest.raises(PluginError, match="not a rule"):
+        perfrules.Registry([Bad()], entry_points=False)
+
+
+def test_ruleset_naming_unknown_rule_or_parent() -> None:
+    class Bad:
+        @hookimpl
+        def perfrules_register_rulesets(self, register: Callable[[Any], None]) -> None:
+            register({"id": "x", "extends": "cn-mof-2020", "rules": {"≥": "no-such-rule"}})
+
+    with pytest.raises(PluginError, match="no-such-rule"):
+        perfrules.Registry([Bad()], entry_points=False)
+
+    class Orphan:
+        @hookimpl
+        def perfrules_register_rulesets(self, register: Callable[[Any], None]) -> None:
+            register({"id": "y", "extends": "nowhere"})
+
+    with pytest.raises(PluginError, match="extends 'nowhere'"):
+        perfrules.Registry([Orphan()], entry_points=False)
+
+
+def test_registration_order_does_not_matter() -> None:
+    a = perfrules.Registry([RulePlugin()], entry_points=False)
+    b = perfrules.Registry([RulePlugin()], entry_points=False)
+    assert list(a.rules) == list(b.rules)
+    assert a.ruleset("test-half") == b.ruleset("test-half")
+
+
+def test_builtin_rulesets() -> None:
+    reg = perfrules.Registry(entry_points=False)
+    assert set(reg.rulesets) >= {"cn-mof-2020", "cn-mof-2020-linear", "cn-mof-2020-bands-80-50"}
+    base = reg.ruleset("cn-mof-2020")
+    assert base.citation == "财预〔2020〕10号"
+    assert base.effective_from == "2020-02-25"
+    linear = reg.ruleset("cn-mof-2020-linear")
+    assert linear.extends == "cn-mof-2020"
+    assert linear.param("reverse") == "linear"
+    assert linear.tiers == base.tiers
+    bands = reg.ruleset("cn-mof-2020-bands-80-50")
+    assert [t.lower for t in bands.tiers] == [Decimal("0.8"), Decimal("0.5"), Decimal(0)]
+    assert [t.words for t in bands.tiers] == [t.words for t in base.tiers]
+    assert base.content_hash() != linear.content_hash()
+
+
+def test_unknown_ruleset(registry: perfrules.Registry) -> None:
+    with pytest.raises(perfrules.PerfrulesError, match=r"unknown ruleset 'nope'.*cn-mof-2020"):
+        perfrules.score(perfrules.example(), "nope", registry=registry)
+
+
+def test_plugin_manager_hookspecs() -> None:
+    reg = perfrules.Registry(entry_points=False)
+    names = {n for n in dir(reg.plugin_manager.hook) if n.startswith("perfrules_")}
+    assert names == {n for n in hookspecs.__all__ if n.startswith("perfrules_")}
+
+
+def test_import_builds_no_registry() -> None:
+    code = ("import perfrules, perfrules._registry as r, sys; "
+            "assert r._default is None; "
+            "assert 'perfrules.builtin.rules' not in sys.modules; print('ok')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "ok"
+
+
+def test_autoload_can_be_disabled(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    monkeypatch.setattr("perfrules._registry._entry_points", lambda: calls.append("x") or [])
+    monkeypatch.setenv("PERFRULES_DISABLE_PLUGIN_AUTOLOAD", "1")
+    perfrules.Registry()
+    assert calls == []
+    monkeypatch.delenv("PERFRULES_DISABLE_PLUGIN_AUTOLOAD")
+    perfrules.Registry()
+    assert calls == ["x"]
+
+
+class _EP:
+    def __init__(self, name: str, obj: Any = None, fail: bool = False) -> None:
+        self.name, self.value, self._obj, self._fail = name, f"{name}:plugin", obj, fail
+        self.dist = type("D", (), {"version": "1.2.3"})()
+
+    def load(self) -> Any:
+        if self._fail:
+            raise ImportError("missing module")
+        return self._obj
+
+
+def test_entry_points_allow_list_and_versions(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("perfrules._registry._entry_points",
+                        lambda: [_EP("good", RulePlugin()), _EP("broken", fail=True)])
+    reg = perfrules.Registry(allow=["good"])
+    assert ("good", "1.2.3") in [(p.name, p.version) for p in reg.plugins]
+    with pytest.raises(PluginError, match=r"'broken'.*failed to load"):
+        perfrules.Registry()
+
+
+def test_default_registry_is_cached() -> None:
+    assert perfrules.get_registry() is perfrules.get_registry()
+
+
+def test_reports_and_forms_pickle(registry: perfrules.Registry) -> None:
+    import pickle
+
+    report = perfrules.score(perfrules.example(), registry=registry)
+    assert pickle.loads(pickle.dumps(report)) == report
+    with pytest.raises(perfrules.FormError) as info:
+        perfrules.Form.from_dict({"indicators": []}, source="x.json")
+    again = pickle.loads(pickle.dumps(info.value))
+    assert again.problems == info.value.problems and again.source == "x.json"
