@@ -13,19 +13,14 @@ from __future__ import annotations
 import decimal
 import hashlib
 import json
-import sys
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, Optional
 
 import attrs
 
+from ._compat import tomllib
 from ._numbers import fold_word, to_decimal
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.9/3.10 only
-    import tomli as tomllib
 
 __all__ = ["Grade", "RuleSet", "Tier", "merge_ruleset_data"]
 

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from importlib import resources
 from typing import Any, Callable
 
+from .._compat import tomllib
 from ..hookspecs import hookimpl
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.9/3.10 only
-    import tomli as tomllib
 
 RULESET_FILES = ("cn-mof-2020.toml", "cn-mof-2020-linear.toml", "cn-mof-2020-bands-80-50.toml")
 
@@ -20,7 +15,8 @@ def load_data(filename: str) -> dict[str, Any]:
     """The data of one shipped ruleset file (``extends`` unresolved)."""
     folder = resources.files("perfrules.builtin").joinpath("rulesets")
     text = folder.joinpath(filename).read_text("utf-8")
-    return tomllib.loads(text)
+    data: dict[str, Any] = tomllib.loads(text)
+    return data
 
 
 @hookimpl

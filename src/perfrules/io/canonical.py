@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 import json
-import sys
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import attrs
 
+from .._compat import tomllib
 from .._model import Form
 from ..exceptions import FormError, MissingDependencyError, Problem
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.9/3.10 only
-    import tomli as tomllib
 
 __all__ = ["JsonReader", "TomlReader", "YamlReader", "read_text"]
 
