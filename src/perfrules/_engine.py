@@ -106,7 +106,19 @@ class Report:
     lines: tuple[LineResult, ...]
     total: Decimal
     grade: str
-    provenance: Provenance
+    #: (name, version) of every plugin loaded when the report was made
+    plugins: tuple[tuple[str, str], ...] = ()
+    perfrules_version: str = __version__
+
+    @property
+    def provenance(self) -> Provenance:
+        """What produced this report. The hashes are computed when asked for, not
+        while scoring: they cost more than the scoring itself."""
+        return Provenance(
+            perfrules_version=self.perfrules_version, ruleset_id=self.ruleset.id,
+            ruleset_version=self.ruleset.version, ruleset_hash=self.ruleset.content_hash(),
+            plugins=self.plugins, form_hash=self.form.content_hash(), source=self.form.source,
+        )
 
     def explain(self, lang: str = "zh") -> str:
         """Every line's explanation, one per line, ending with the total."""
@@ -202,12 +214,7 @@ def score(
         total = _total(lines, rs, form)
     return Report(
         form=form, ruleset=rs, lines=tuple(lines), total=total, grade=rs.grade_of(total),
-        provenance=Provenance(
-            perfrules_version=__version__, ruleset_id=rs.id, ruleset_version=rs.version,
-            ruleset_hash=rs.content_hash(),
-            plugins=tuple((p.name, p.version) for p in reg.plugins),
-            form_hash=form.content_hash(), source=form.source,
-        ),
+        plugins=tuple((p.name, p.version) for p in reg.plugins),
     )
 
 

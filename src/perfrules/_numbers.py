@@ -8,6 +8,7 @@ point arithmetic.
 from __future__ import annotations
 
 import decimal
+import functools
 import re
 import unicodedata
 from decimal import Decimal
@@ -82,6 +83,7 @@ def fold(text: str) -> str:
     return _SPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip()
 
 
+@functools.lru_cache(maxsize=8192)
 def fold_word(text: str) -> str:
     """Fold a word for whole-word matching: NFKC, no spaces at all."""
     return _SPACE.sub("", unicodedata.normalize("NFKC", text))

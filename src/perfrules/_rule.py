@@ -20,11 +20,6 @@ ZERO = Decimal(0)
 ONE = Decimal(1)
 
 
-def _non_negative(inst: object, attribute: attrs.Attribute[Decimal], value: Decimal) -> None:
-    if not isinstance(value, Decimal) or not value.is_finite():
-        raise TypeError(f"{attribute.name} must be a finite Decimal, got {value!r}")
-
-
 @attrs.frozen(kw_only=True)
 class Outcome:
     """What a rule concludes about one indicator.
@@ -37,15 +32,19 @@ class Outcome:
     round.
     """
 
-    numerator: Decimal = attrs.field(validator=_non_negative)
-    denominator: Decimal = attrs.field(default=ONE, validator=_non_negative)
+    numerator: Decimal
+    denominator: Decimal = ONE
     met: bool
     steps: tuple[Step, ...] = ()
     #: True when the points are a judged score (定性), not a formula.
     judged: bool = False
 
     def __attrs_post_init__(self) -> None:
-        if self.denominator <= 0 or self.numerator < 0 or self.numerator > self.denominator:
+        # Plugins hand these back: check the contract once, here.
+        if not (isinstance(self.numerator, Decimal) and isinstance(self.denominator, Decimal)):
+            raise TypeError(f"credit must be Decimals, got {self.numerator!r}/{self.denominator!r}")
+        if not (self.numerator.is_finite() and self.denominator.is_finite()) or \
+                self.denominator <= 0 or self.numerator < 0 or self.numerator > self.denominator:
             raise ValueError(
                 f"credit {self.numerator}/{self.denominator} is outside [0, 1]"
             )

@@ -11,6 +11,7 @@ differs from the national one.
 from __future__ import annotations
 
 import decimal
+import functools
 import hashlib
 import json
 from collections.abc import Mapping
@@ -83,7 +84,7 @@ def _validate_rounding(inst: Any, attribute: Any, value: str) -> None:
         raise ValueError(f"rounding {value!r} is not one of {', '.join(sorted(_ROUNDINGS))}")
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class RuleSet:
     """A complete, resolved ruleset (see :meth:`from_dict` for the data layout)."""
 
@@ -111,10 +112,7 @@ class RuleSet:
 
     def rule_for(self, nature: str) -> Optional[str]:
         """The rule name serving ``nature`` in this ruleset, or ``None``."""
-        for key, rule in self.rules:
-            if key == nature:
-                return rule
-        return None
+        return _index(self).rules.get(nature)
 
     def param(self, key: str, default: Optional[str] = None) -> Optional[str]:
         """A rule parameter as text (rules parse it), or ``default``."""
@@ -125,11 +123,7 @@ class RuleSet:
 
     def tier_of(self, word: str) -> Optional[Tier]:
         """The tier a word names, matched whole after folding width and spaces."""
-        folded = fold_word(word)
-        for tier in self.tiers:
-            if any(fold_word(w) == folded for w in tier.words):
-                return tier
-        return None
+        return _index(self).tiers.get(fold_word(word))
 
     def grade_of(self, total: Decimal) -> str:
         """The grade of a total (the highest grade whose minimum it reaches)."""
@@ -139,14 +133,12 @@ class RuleSet:
         return ""
 
     def is_execution_rate(self, name: str) -> bool:
-        folded = fold_word(name)
-        return any(fold_word(n) == folded for n in self.execution_rate_names)
+        """Whether the ruleset scores an indicator of this name as an execution rate."""
+        return fold_word(name) in _index(self).execution_rate_names
 
     def is_not_applicable(self, value: object) -> bool:
-        if not isinstance(value, str):
-            return False
-        folded = fold_word(value).lower()
-        return any(fold_word(w).lower() == folded for w in self.not_applicable_words)
+        """Whether an actual (such as 不适用) marks a line as not applicable."""
+        return isinstance(value, str) and fold_word(value).lower() in _index(self).not_applicable
 
     # -- data ----------------------------------------------------------------
 
@@ -215,6 +207,30 @@ class RuleSet:
         """SHA-256 of everything that can change a score (and the metadata)."""
         text = json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@attrs.frozen
+class _Index:
+    """Lookups derived from a ruleset, built once per ruleset."""
+
+    rules: dict[str, str]
+    tiers: dict[str, Tier]
+    execution_rate_names: frozenset[str]
+    not_applicable: frozenset[str]
+
+
+@functools.lru_cache(maxsize=64)
+def _index(ruleset: RuleSet) -> _Index:
+    tiers: dict[str, Tier] = {}
+    for tier in ruleset.tiers:
+        for word in tier.words:
+            tiers.setdefault(fold_word(word), tier)
+    return _Index(
+        rules=dict(ruleset.rules),
+        tiers=tiers,
+        execution_rate_names=frozenset(fold_word(n) for n in ruleset.execution_rate_names),
+        not_applicable=frozenset(fold_word(w).lower() for w in ruleset.not_applicable_words),
+    )
 
 
 def _opt_str(value: Any) -> Optional[str]:
