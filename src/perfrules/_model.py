@@ -110,20 +110,27 @@ class Indicator:
         return self.source
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], *, source: Optional[str] = None) -> Indicator:
+    def from_dict(
+        cls,
+        data: Mapping[str, Any],
+        *,
+        source: Optional[str] = None,
+        cells: Optional[Mapping[str, str]] = None,
+    ) -> Indicator:
         """Build an indicator from canonical fields as real forms write them.
 
+        ``cells`` maps fields to the places they were read from (``自评表!F14``).
         Cells are parsed as in :func:`perfrules.load`; a cell that cannot be
         parsed is recorded in :attr:`problems` instead of raising, so that a
         whole form can be checked at once. Unknown keys raise
         :class:`~perfrules.exceptions.FormError`.
         """
         problems = _check_keys(data, _INDICATOR_KEYS, source, data.get("name"))
-        fields, more = _parse_indicator(data, source)
+        fields, more = _parse_indicator(data, source, cells or {})
         problems.extend(more)
         if problems and "name" not in fields:
             raise FormError(problems, source)
-        return cls(**fields, source=source, problems=tuple(problems))
+        return cls(**fields, source=source, cells=cells or (), problems=tuple(problems))
 
     def to_dict(self) -> dict[str, Any]:
         """The canonical form of this indicator (JSON-ready: decimals as strings)."""
@@ -282,21 +289,24 @@ def _check_keys(data: Mapping[str, Any], known: frozenset[str], source: Optional
 
 
 def _number_field(data: Mapping[str, Any], key: str, source: Optional[str],
-                  indicator: Optional[str], problems: list[Problem]) -> Optional[Decimal]:
+                  indicator: Optional[str], problems: list[Problem],
+                  where: Optional[str] = None) -> Optional[Decimal]:
     value = data.get(key)
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     try:
         return to_decimal(value)
     except NumberError as exc:
+        if where is None:
+            where = f"{source}.{key}" if source else key
         problems.append(Problem(code="bad-number", indicator=indicator, field=key,
-                                location=f"{source}.{key}" if source else key,
-                                message=exc.reason, value=exc.text,
+                                location=where, message=exc.reason, value=exc.text,
                                 expected="a number such as 4.5"))
         return None
 
 
-def _parse_indicator(data: Mapping[str, Any], source: Optional[str]) -> tuple[dict[str, Any], list[Problem]]:
+def _parse_indicator(data: Mapping[str, Any], source: Optional[str],
+                     cells: Mapping[str, str]) -> tuple[dict[str, Any], list[Problem]]:
     problems: list[Problem] = []
     fields: dict[str, Any] = {}
     name = data.get("name")
@@ -309,10 +319,12 @@ def _parse_indicator(data: Mapping[str, Any], source: Optional[str]) -> tuple[di
     fields["name"] = name
 
     def at(field: str) -> str:
+        if field in cells:
+            return cells[field]
         return f"{source}.{field}" if source else field
 
     for key in ("weight", "reported_score", "judged_score", "budget", "executed"):
-        fields[key] = _number_field(data, key, source, name, problems)
+        fields[key] = _number_field(data, key, source, name, problems, at(key))
 
     unit = "" if data.get("unit") is None else str(data.get("unit")).strip()
     raw_nature = data.get("nature")

@@ -11,6 +11,8 @@ from ..hookspecs import hookimpl
 def perfrules_register_formats(register: Callable[[object], None]) -> None:
     from ..io.canonical import JsonReader, TomlReader, YamlReader
     from ..io.reports import JsonWriter, TextWriter
+    from ..io.spreadsheets import CsvReader, DocxReader, XlsxReader
 
-    for fmt in (JsonReader(), TomlReader(), YamlReader(), TextWriter(), JsonWriter()):
+    for fmt in (JsonReader(), TomlReader(), YamlReader(), XlsxReader(), DocxReader(),
+                CsvReader(), TextWriter(), JsonWriter()):
         register(fmt)
