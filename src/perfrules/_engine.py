@@ -69,7 +69,7 @@ class LineResult:
                 steps.append(Step("points_zero", (weight, shown)))
             else:
                 steps.append(Step("points_ratio", (weight, shown, self.numerator,
-                                                   self.denominator, self.raw)))
+                                                   self.denominator, _short(self.raw))))
         if citation:
             steps.append(Step("citation", (citation,)))
         return render_steps(steps, lang)
@@ -183,6 +183,16 @@ class Report:
             "indicators": lines,
             "provenance": self.provenance.to_dict(),
         }
+
+
+def _short(value: Optional[Decimal], places: int = 6) -> str:
+    """A raw value for people: exact when short, else 6 decimals and an ellipsis."""
+    if value is None:
+        return ""
+    text = format(value.normalize(), "f")
+    if "." in text and len(text.split(".")[1]) > places:
+        return format(value.quantize(Decimal(1).scaleb(-places), rounding="ROUND_DOWN"), "f") + "…"
+    return text
 
 
 def _s(value: Optional[Decimal]) -> Optional[str]:

@@ -18,7 +18,7 @@ from typing import Optional
 from . import __version__, example, load
 from ._engine import Report, score
 from ._registry import Registry, get_registry
-from .exceptions import FormError, PerfrulesError
+from .exceptions import FormError, MissingDependencyError, PerfrulesError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 
@@ -41,12 +41,22 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--ruleset", metavar="ID", help="ruleset id (default: the form's, else "
                    "cn-mof-2020); see `perfrules rulesets`")
     p.add_argument("--format", default="text", metavar="FORMAT",
-                   help="report format: text (default), json, or any registered writer")
+                   help="report format: text (default), json, markdown, html, xlsx, or any "
+                   "registered writer")
     p.add_argument("--from", dest="reader", metavar="FORMAT",
                    help="read the forms with this reader instead of choosing by extension")
     p.add_argument("--explain", action="store_true", help="explain every line (text format)")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of explanations")
     p.add_argument("-o", "--output", metavar="OUT", help="write the report to OUT, not stdout")
+
+    c = sub.add_parser("convert", help="convert a form to the canonical JSON, TOML or YAML")
+    c.add_argument("form", metavar="FORM")
+    c.add_argument("-o", "--output", required=True, metavar="OUT",
+                   help="form.json, form.toml or form.yaml (the extension chooses)")
+    c.add_argument("--from", dest="reader", metavar="FORMAT", help="reader to use")
+
+    s = sub.add_parser("schema", help="print the JSON Schema of the report or the form")
+    s.add_argument("which", choices=("report", "form"))
 
     sub.add_parser("rules", help="list the scoring rules")
     sub.add_parser("rulesets", help="list the rulesets")
@@ -64,6 +74,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         registry = get_registry()
         if args.command == "score":
             return _score(args, registry, parser)
+        if args.command == "convert":
+            return _convert(args, registry)
+        if args.command == "schema":
+            _emit(schema_text(args.which).encode("utf-8"), None)
+            return EXIT_OK
         if args.command == "rules":
             return _rules(registry)
         if args.command == "rulesets":
@@ -94,6 +109,11 @@ def _score(args: argparse.Namespace, registry: Registry, parser: argparse.Argume
             status = EXIT_INPUT
     if not reports:
         return status
+    if getattr(writer, "binary", False):
+        if args.output is None or args.output == "-":
+            parser.error(f"--format {args.format} writes a binary file: give -o OUT")
+        if len(reports) > 1:
+            parser.error(f"--format {args.format} writes one file per form: score one form")
     if args.format == "json" and len(reports) > 1:
         docs = [json.loads(writer.write(r, lang=args.lang)) for r in reports]
         data = (json.dumps(docs, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
@@ -101,6 +121,49 @@ def _score(args: argparse.Namespace, registry: Registry, parser: argparse.Argume
         data = b"\n".join(writer.write(r, explain=args.explain, lang=args.lang) for r in reports)
     _emit(data, args.output)
     return status
+
+
+def schema_text(which: str) -> str:
+    """The JSON Schema shipped in the package: ``report`` or ``form``."""
+    from importlib import resources
+
+    folder = resources.files("perfrules").joinpath("schemas")
+    return folder.joinpath(f"{which}.schema.json").read_text("utf-8")
+
+
+def _convert(args: argparse.Namespace, registry: Registry) -> int:
+    path = Path(args.form)
+    try:
+        form = load(path, format=args.reader, registry=registry)
+    except FormError as exc:
+        _print_form_error(exc, path)
+        return EXIT_INPUT
+    data = form.to_dict()
+    suffix = Path(args.output).suffix.lower()
+    if suffix == ".json":
+        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    elif suffix == ".toml":
+        try:
+            import tomli_w
+        except ImportError:
+            raise MissingDependencyError("writing TOML forms", "toml") from None
+        text = tomli_w.dumps(data)
+    elif suffix in (".yaml", ".yml"):
+        try:
+            import yaml
+        except ImportError:
+            raise MissingDependencyError("writing YAML forms", "yaml") from None
+        text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    else:
+        print(f"perfrules: error: cannot convert to {suffix or 'a file without extension'} "
+              "(valid: .json, .toml, .yaml)", file=sys.stderr)
+        return EXIT_INPUT
+    if Path(args.output).resolve() == path.resolve():
+        print("perfrules: error: -o names the input file; input files are never overwritten",
+              file=sys.stderr)
+        return EXIT_INPUT
+    _emit(text.encode("utf-8"), args.output)
+    return EXIT_OK
 
 
 def _print_form_error(exc: FormError, path: Path) -> None:

@@ -10,9 +10,11 @@ from ..hookspecs import hookimpl
 @hookimpl
 def perfrules_register_formats(register: Callable[[object], None]) -> None:
     from ..io.canonical import JsonReader, TomlReader, YamlReader
+    from ..io.render import HtmlWriter, MarkdownWriter, XlsxWriter
     from ..io.reports import JsonWriter, TextWriter
     from ..io.spreadsheets import CsvReader, DocxReader, XlsxReader
 
     for fmt in (JsonReader(), TomlReader(), YamlReader(), XlsxReader(), DocxReader(),
-                CsvReader(), TextWriter(), JsonWriter()):
+                CsvReader(), TextWriter(), JsonWriter(), MarkdownWriter(), HtmlWriter(),
+                XlsxWriter()):
         register(fmt)

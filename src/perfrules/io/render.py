@@ -1,0 +1,303 @@
+"""Report writers people look at: Markdown, a self-contained HTML page, and
+Excel in the official table layout. A renderer never recomputes: it shows
+the numbers of the :class:`~perfrules.Report` it is given."""
+
+from __future__ import annotations
+
+import html
+import io
+from decimal import Decimal
+from typing import Any, Optional
+
+import attrs
+
+from .._engine import LineResult, Report
+from ..exceptions import MissingDependencyError
+
+__all__ = ["HtmlWriter", "MarkdownWriter", "XlsxWriter"]
+
+
+def _d(value: Optional[Decimal]) -> str:
+    if value is None:
+        return ""
+    if value == value.to_integral_value():
+        return str(value.quantize(Decimal(1)))
+    return format(value.normalize(), "f")
+
+
+def _cell(value: Any, unit: str = "") -> str:
+    if value is None:
+        return ""
+    text = _d(value) if isinstance(value, Decimal) else str(value)
+    return f"{text}{unit}" if isinstance(value, Decimal) and unit else text
+
+
+def _citation(report: Report, lang: str) -> str:
+    if lang == "zh":
+        return report.ruleset.citation
+    return report.ruleset.citation_en or report.ruleset.citation
+
+
+def _status(line: LineResult, lang: str) -> str:
+    if not line.applicable:
+        return "不适用" if lang == "zh" else "n/a"
+    if line.met:
+        return "达成" if lang == "zh" else "met"
+    return "未达成" if lang == "zh" else "not met"
+
+
+# -- Markdown --------------------------------------------------------------------
+
+
+@attrs.frozen
+class MarkdownWriter:
+    name: str = "markdown"
+
+    def write(self, report: Report, **options: Any) -> bytes:
+        lang = str(options.get("lang", "zh"))
+        zh = lang == "zh"
+        citation = _citation(report, lang)
+        form = report.form
+        out = [f"# {form.title or form.source or 'perfrules report'}", ""]
+        if form.organization:
+            out.append(f"{'单位' if zh else 'Organization'}: {form.organization}  ")
+        out.append(f"**{'总分' if zh else 'Total'} {report.total}** · "
+                   f"{'等级' if zh else 'grade'} **{report.grade}** · "
+                   f"{'规则集' if zh else 'ruleset'} `{report.ruleset.id}` ({citation})")
+        if form.reported_total is not None and form.reported_total != report.total:
+            out.append("")
+            out.append(f"> {'表内自评总分为' if zh else 'The form reports a total of'} "
+                       f"{form.reported_total}")
+        out.append("")
+        head = (["指标", "性质", "指标值", "完成值", "权重", "得分", "结果", "说明"] if zh else
+                ["Indicator", "Nature", "Target", "Actual", "Weight", "Score", "Result",
+                 "Explanation"])
+        out.append("| " + " | ".join(head) + " |")
+        out.append("|" + "|".join(["---", ":-:", "--:", "--:", "--:", "--:", ":-:", "---"]) + "|")
+        for line in report.lines:
+            ind = line.indicator
+            unit = ind.unit
+            row = [ind.name, ind.nature or "", _cell(ind.target, unit), _cell(ind.actual, unit),
+                   _d(ind.weight), "" if line.points is None else str(line.points),
+                   _status(line, lang), line.explanation(lang)]
+            out.append("| " + " | ".join(c.replace("|", "\\|") for c in row) + " |")
+        out.append("")
+        out.append(report.total_explanation(lang))
+        prov = report.provenance
+        out.append("")
+        out.append(f"<sub>perfrules {prov.perfrules_version} · {prov.ruleset_id} v"
+                   f"{prov.ruleset_version} sha256:{prov.ruleset_hash[:12]} · form sha256:"
+                   f"{prov.form_hash[:12]}</sub>")
+        return ("\n".join(out) + "\n").encode("utf-8")
+
+
+# -- HTML ------------------------------------------------------------------------
+
+_CSS = """
+:root { --ink:#1f2933; --muted:#616e7c; --line:#d9dee4; --ok:#2f855a; --warn:#c05621;
+        --bar:#3b82f6; --bg:#f7f8fa; }
+* { box-sizing: border-box; }
+body { margin:0; background:var(--bg); color:var(--ink);
+       font: 14px/1.55 "Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei",
+             system-ui, sans-serif; }
+main { max-width: 1180px; margin: 0 auto; padding: 28px 24px 40px; }
+header.summary { display:flex; gap:24px; align-items:center; background:#fff;
+       border:1px solid var(--line); border-radius:10px; padding:20px 24px; }
+header .what { flex:1; }
+h1 { font-size: 21px; margin: 0 0 4px; }
+.meta { color: var(--muted); margin: 0; }
+.score { text-align:center; min-width:150px; }
+.score .total { font-size: 40px; font-weight: 700; line-height: 1.1; }
+.score .grade { display:inline-block; margin-top:6px; padding:2px 14px; border-radius:999px;
+       background: var(--ok); color:#fff; font-weight:600; }
+.score .grade.g-良 { background:#2b6cb0; } .score .grade.g-中 { background:#b7791f; }
+.score .grade.g-差 { background:#c53030; }
+.counts { display:flex; gap:10px; margin:14px 0 18px; color:var(--muted); flex-wrap:wrap; }
+.counts span { background:#fff; border:1px solid var(--line); border-radius:6px; padding:3px 10px; }
+.notice { background:#fffaf0; border:1px solid #f6ad55; border-radius:8px; padding:8px 14px;
+       margin: 0 0 14px; }
+table { width:100%; border-collapse:collapse; background:#fff; border:1px solid var(--line);
+        border-radius:10px; overflow:hidden; }
+th, td { padding: 8px 10px; border-bottom:1px solid var(--line); vertical-align: top; }
+th { background:#eef1f5; text-align:left; font-weight:600; white-space:nowrap; }
+td.num { text-align:right; font-variant-numeric: tabular-nums; white-space:nowrap; }
+td.name .path { color:var(--muted); font-size:12px; }
+tr.unmet td { background:#fff7f0; }
+tr.na td { color:var(--muted); }
+.bar { position:relative; height:8px; width:110px; background:#e5e9ef; border-radius:4px;
+       margin-top:6px; }
+.bar i { position:absolute; left:0; top:0; bottom:0; background:var(--bar); border-radius:4px; }
+tr.unmet .bar i { background: var(--warn); }
+td.result { white-space:nowrap; }
+.mark { font-weight:700; } .mark.ok { color:var(--ok); } .mark.no { color:var(--warn); }
+.why { color:#3e4c59; font-size:12.5px; }
+.loc { color:var(--muted); font-size:11.5px; }
+footer { margin-top:18px; color:var(--muted); font-size:12px; }
+footer code { font-size: 11.5px; }
+@media print {
+  body { background:#fff; font-size: 11.5px; }
+  main { max-width:none; padding:0; }
+  header.summary, table { border-color:#999; }
+  tr { break-inside: avoid; }
+  .bar { border:1px solid #999; }
+}
+"""
+
+
+def _e(value: Any) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+@attrs.frozen
+class HtmlWriter:
+    """One self-contained HTML file: no scripts, no external assets; printable."""
+
+    name: str = "html"
+
+    def write(self, report: Report, **options: Any) -> bytes:
+        lang = str(options.get("lang", "zh"))
+        zh = lang == "zh"
+        form = report.form
+        citation = _citation(report, lang)
+        title = form.title or form.source or "perfrules"
+        met = sum(1 for ln in report.lines if ln.applicable and ln.met)
+        unmet = sum(1 for ln in report.lines if ln.applicable and not ln.met)
+        na = sum(1 for ln in report.lines if not ln.applicable)
+        t = (lambda zh_text, en_text: zh_text if zh else en_text)
+        parts = [
+            "<!DOCTYPE html>",
+            f'<html lang="{"zh-CN" if zh else "en"}"><head><meta charset="utf-8">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            f"<title>{_e(title)} — {_e(report.total)}</title>",
+            f"<style>{_CSS}</style></head><body><main>",
+            '<header class="summary"><div class="what">',
+            f"<h1>{_e(title)}</h1>",
+        ]
+        meta = [x for x in (form.organization, str(form.year) if form.year else "") if x]
+        meta.append(f"{t('规则集', 'ruleset')} {report.ruleset.id}（{citation}）" if zh else
+                    f"ruleset {report.ruleset.id} ({citation})")
+        parts.append(f'<p class="meta">{_e(" · ".join(meta))}</p></div>')
+        parts.append(f'<div class="score"><div class="total">{_e(report.total)}</div>'
+                     f'<div class="grade g-{_e(report.grade)}">{_e(t("等级 ", "grade "))}'
+                     f"{_e(report.grade)}</div></div></header>")
+        parts.append('<div class="counts">'
+                     f"<span>{_e(t('指标', 'indicators'))} {len(report.lines)}</span>"
+                     f"<span>{_e(t('达成', 'met'))} {met}</span>"
+                     f"<span>{_e(t('未达成', 'not met'))} {unmet}</span>"
+                     + (f"<span>{_e(t('不适用', 'not applicable'))} {na}</span>" if na else "")
+                     + "</div>")
+        if form.reported_total is not None and form.reported_total != report.total:
+            parts.append(f'<p class="notice">{_e(t("表内自评总分为 ", "The form reports a total of "))}'
+                         f"<b>{_e(form.reported_total)}</b>{_e(t('，与重算结果不同。', ', which differs from the recomputed total.'))}</p>")
+        head = (["指标", "性质", "指标值", "完成值", "权重", "得分", "结果", "计算说明"] if zh else
+                ["Indicator", "Nature", "Target", "Actual", "Weight", "Score", "Result",
+                 "How it was scored"])
+        parts.append("<table><thead><tr>" + "".join(f"<th>{_e(h)}</th>" for h in head)
+                     + "</tr></thead><tbody>")
+        for line in report.lines:
+            parts.append(self._row(line, lang))
+        parts.append("</tbody></table>")
+        prov = report.provenance
+        plugins = ", ".join(f"{n} {v}" for n, v in prov.plugins)
+        parts.append(
+            f"<footer><p>{_e(report.total_explanation(lang))}</p>"
+            f"<p>{_e(t('来源', 'Source'))}: {_e(prov.source or '')} · "
+            f"{_e(t('表单', 'form'))} sha256 <code>{_e(prov.form_hash[:16])}</code> · "
+            f"perfrules {_e(prov.perfrules_version)} · {_e(prov.ruleset_id)} v"
+            f"{_e(prov.ruleset_version)} sha256 <code>{_e(prov.ruleset_hash[:16])}</code> · "
+            f"{_e(t('插件', 'plugins'))}: {_e(plugins)}</p></footer>")
+        parts.append("</main></body></html>")
+        return ("\n".join(parts) + "\n").encode("utf-8")
+
+    @staticmethod
+    def _row(line: LineResult, lang: str) -> str:
+        ind = line.indicator
+        credit = line.credit
+        pct = 0 if credit is None else int((credit * 100).to_integral_value())
+        cls = "na" if not line.applicable else ("met" if line.met else "unmet")
+        mark = ("—" if not line.applicable else ("✓" if line.met else "✗"))
+        mark_cls = "" if not line.applicable else ("ok" if line.met else "no")
+        path = " / ".join(ind.path)
+        location = ind.where("actual") if ind.cells else ind.where()
+        score = "" if line.points is None else str(line.points)
+        bar = (f'<div class="bar" title="{pct}%"><i style="width:{pct}%"></i></div>'
+               if line.applicable else "")
+        return (
+            f'<tr class="{cls}"><td class="name">{_e(ind.name)}'
+            + (f'<div class="path">{_e(path)}</div>' if path else "")
+            + f"</td><td>{_e(ind.nature or '')}</td>"
+            f'<td class="num">{_e(_cell(ind.target, ind.unit))}</td>'
+            f'<td class="num">{_e(_cell(ind.actual, ind.unit))}</td>'
+            f'<td class="num">{_e(_d(ind.weight))}</td>'
+            f'<td class="num"><b>{_e(score)}</b>{bar}</td>'
+            f'<td class="result"><span class="mark {mark_cls}">{mark}</span> '
+            f"{_e(_status(line, lang))}</td>"
+            f'<td><div class="why">{_e(line.explanation(lang))}</div>'
+            + (f'<div class="loc">{_e(location)}</div>' if location else "")
+            + "</td></tr>"
+        )
+
+
+# -- Excel -----------------------------------------------------------------------
+
+
+@attrs.frozen
+class XlsxWriter:
+    """The official table layout with the recomputed scores (needs perfrules[excel])."""
+
+    name: str = "xlsx"
+    binary: bool = True
+
+    def write(self, report: Report, **options: Any) -> bytes:
+        try:
+            import openpyxl
+            from openpyxl.styles import Alignment, Font, PatternFill
+        except ImportError:
+            raise MissingDependencyError("writing .xlsx reports", "excel") from None
+        lang = str(options.get("lang", "zh"))
+        form = report.form
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.title = "自评表"
+        head = ["一级指标", "二级指标", "三级指标", "计量单位", "指标性质", "指标值", "指标权重（分）",
+                "全年完成值", "指标得分（分）", "表内得分", "计算说明"]
+        ws.append([form.title or "绩效自评表"])
+        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(head))
+        ws["A1"].font = Font(size=14, bold=True)
+        ws["A1"].alignment = Alignment(horizontal="center")
+        ws.append(["主管部门", form.organization, None, None, None, None, "自评总分（分）",
+                   report.total, "等级", report.grade])
+        ws.append(head)
+        for cell in ws[3]:
+            cell.font = Font(bold=True)
+            cell.fill = PatternFill("solid", fgColor="EEF1F5")
+            cell.alignment = Alignment(wrap_text=True, vertical="center")
+        unmet_fill = PatternFill("solid", fgColor="FFF1E6")
+        for line in report.lines:
+            ind = line.indicator
+            path = list(ind.path) + [None, None]
+            ws.append([path[0], path[1], ind.name, ind.unit or None, ind.nature,
+                       ind.target, ind.weight, ind.actual,
+                       line.points if line.points is not None else "不适用",
+                       ind.reported_score, line.explanation(lang)])
+            row = ws.max_row
+            ws.cell(row, 9).number_format = "0.00"
+            if line.applicable and not line.met:
+                for col in range(1, len(head) + 1):
+                    ws.cell(row, col).fill = unmet_fill
+        ws.append([None, None, "总分", None, None, None, report.applicable_weight, None,
+                   report.total, form.reported_total, report.total_explanation(lang)])
+        ws.cell(ws.max_row, 9).number_format = "0.00"
+        for cell in ws[ws.max_row]:
+            cell.font = Font(bold=True)
+        prov = report.provenance
+        ws.append([])
+        ws.append([f"perfrules {prov.perfrules_version} · {prov.ruleset_id} v{prov.ruleset_version} "
+                   f"({_citation(report, lang)}) · ruleset sha256 {prov.ruleset_hash[:16]} · "
+                   f"form sha256 {prov.form_hash[:16]}"])
+        for col, width in zip("ABCDEFGHIJK", (12, 14, 30, 8, 8, 10, 10, 10, 10, 10, 70)):
+            ws.column_dimensions[col].width = width
+        buffer = io.BytesIO()
+        wb.save(buffer)
+        return buffer.getvalue()
+
