@@ -163,7 +163,10 @@ class HtmlWriter:
         met = sum(1 for ln in report.lines if ln.applicable and ln.met)
         unmet = sum(1 for ln in report.lines if ln.applicable and not ln.met)
         na = sum(1 for ln in report.lines if not ln.applicable)
-        t = (lambda zh_text, en_text: zh_text if zh else en_text)
+
+        def t(zh_text: str, en_text: str) -> str:
+            return zh_text if zh else en_text
+
         parts = [
             "<!DOCTYPE html>",
             f'<html lang="{"zh-CN" if zh else "en"}"><head><meta charset="utf-8">',
@@ -187,8 +190,10 @@ class HtmlWriter:
                      + (f"<span>{_e(t('不适用', 'not applicable'))} {na}</span>" if na else "")
                      + "</div>")
         if form.reported_total is not None and form.reported_total != report.total:
-            parts.append(f'<p class="notice">{_e(t("表内自评总分为 ", "The form reports a total of "))}'
-                         f"<b>{_e(form.reported_total)}</b>{_e(t('，与重算结果不同。', ', which differs from the recomputed total.'))}</p>")
+            parts.append(
+                f'<p class="notice">{_e(t("表内自评总分为 ", "The form reports a total of "))}'
+                f"<b>{_e(form.reported_total)}</b>"
+                f"{_e(t('，与重算结果不同。', ', which differs from the recomputed total.'))}</p>")
         head = (["指标", "性质", "指标值", "完成值", "权重", "得分", "结果", "计算说明"] if zh else
                 ["Indicator", "Nature", "Target", "Actual", "Weight", "Score", "Result",
                  "How it was scored"])
@@ -275,7 +280,7 @@ class XlsxWriter:
         unmet_fill = PatternFill("solid", fgColor="FFF1E6")
         for line in report.lines:
             ind = line.indicator
-            path = list(ind.path) + [None, None]
+            path = [*ind.path, None, None]
             ws.append([path[0], path[1], ind.name, ind.unit or None, ind.nature,
                        ind.target, ind.weight, ind.actual,
                        line.points if line.points is not None else "不适用",
