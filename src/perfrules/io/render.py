@@ -300,8 +300,8 @@ class XlsxWriter:
         ws.append([f"perfrules {prov.perfrules_version} · {prov.ruleset_id} v{prov.ruleset_version} "
                    f"({_citation(report, lang)}) · ruleset sha256 {prov.ruleset_hash[:16]} · "
                    f"form sha256 {prov.form_hash[:16]}"])
-        for col, width in zip("ABCDEFGHIJK", (12, 14, 30, 8, 8, 10, 10, 10, 10, 10, 70)):
-            ws.column_dimensions[col].width = width
+        for letter, width in zip("ABCDEFGHIJK", (12, 14, 30, 8, 8, 10, 10, 10, 10, 10, 70)):
+            ws.column_dimensions[letter].width = width
         buffer = io.BytesIO()
         wb.save(buffer)
         return buffer.getvalue()
