@@ -37,13 +37,14 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "rate_unmet": "执行率 {0}% < 100%",
         "tier": "“{0}” 属于“{1}”档（{2} 至 {3} 分）",
         "judged": "评定得分 {0}",
+        "judged_reported": "表内评定得分 {0}",
         "tier_default": "未填评定得分，按“{0}”档默认 {1} 分计（默认值）",
         "not_applicable": "不适用，不计入总分",
         "points_full": "满分 {0} → {1}",
         "points_zero": "0 分 → {1}",
         "points_ratio": "{2} / {3} × {0} = {4} → {1}",
         "points": "{0} × {2} = {4} → {1}",
-        "points_judged": "{4} → {1}",
+        "points_judged": " → {1}",
         "citation": "（{0}）",
     },
     "en": {
@@ -61,16 +62,20 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "rate_unmet": "execution rate {0}% < 100%",
         "tier": "'{0}' is tier '{1}' ({2} to {3} points)",
         "judged": "judged score {0}",
+        "judged_reported": "judged score {0} (as the form reports it)",
         "tier_default": "no judged score: tier '{0}' defaults to {1} points (defaulted)",
         "not_applicable": "not applicable: left out of the total",
         "points_full": "full marks {0} → {1}",
         "points_zero": "0 points → {1}",
         "points_ratio": "{2} / {3} × {0} = {4} → {1}",
         "points": "{0} × {2} = {4} → {1}",
-        "points_judged": "{4} → {1}",
+        "points_judged": " → {1}",
         "citation": " ({0})",
     },
 }
+
+
+_ATTACHED = frozenset({"citation", "points_judged"})
 
 
 def _fmt(value: Any) -> str:
@@ -94,12 +99,12 @@ def render(step: Step, lang: str = "zh") -> str:
 
 
 def render_steps(steps: Iterable[Step], lang: str = "zh") -> str:
-    """Render steps into one line; a citation step attaches without a separator."""
+    """Render steps into one line; citations and judged points attach without a separator."""
     sep = "；" if lang == "zh" else "; "
     out = ""
     for step in steps:
         text = render(step, lang)
-        if step.code == "citation" or not out:
+        if step.code in _ATTACHED or not out:
             out += text
         else:
             out += sep + text

@@ -183,8 +183,9 @@ class Qualitative:
                 f"a score in {band}, or the tier word of the tier it belongs to"))
         if weight == 0:
             return Outcome(numerator=ZERO, met=tier.met, judged=True, steps=(tier_step,))
+        code = "judged" if field == "judged_score" else "judged_reported"
         return Outcome(numerator=judged, denominator=weight, met=tier.met, judged=True,
-                       steps=(tier_step, Step("judged", (judged,))))
+                       steps=(tier_step, Step(code, (judged,))))
 
 
 @attrs.frozen
