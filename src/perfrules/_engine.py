@@ -216,16 +216,33 @@ def score(
     """
     reg = registry if registry is not None else get_registry()
     rs = reg.ruleset(ruleset if ruleset is not None else form.ruleset)
+    lines, problems, total = recompute(form, rs, reg)
+    if problems or total is None:
+        raise FormError(problems, form.source)
+    return Report(
+        form=form, ruleset=rs, lines=lines, total=total, grade=rs.grade_of(total),
+        plugins=tuple((p.name, p.version) for p in reg.plugins),
+    )
+
+
+def recompute(
+    form: Form, rs: RuleSet, reg: Registry
+) -> tuple[tuple[LineResult, ...], list[Problem], Optional[Decimal]]:
+    """Score every line that can be scored; the total only when all of them can.
+
+    Returns (lines, problems, total): what :func:`score` builds on, and what
+    the audit uses on forms that score refuses.
+    """
     with decimal.localcontext(CONTEXT):
         lines, problems = _score_lines(form, rs, reg)
         problems.extend(_check_weights(form, rs))
-        if problems:
-            raise FormError(problems, form.source)
-        total = _total(lines, rs, form)
-    return Report(
-        form=form, ruleset=rs, lines=tuple(lines), total=total, grade=rs.grade_of(total),
-        plugins=tuple((p.name, p.version) for p in reg.plugins),
-    )
+        total: Optional[Decimal] = None
+        if not problems:
+            try:
+                total = _total(lines, rs, form)
+            except FormError as exc:
+                problems.extend(exc.problems)
+    return tuple(lines), problems, total
 
 
 def _problem(ind: Indicator, field: str, code: str, message: str, expected: str) -> Problem:

@@ -49,6 +49,25 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of explanations")
     p.add_argument("-o", "--output", metavar="OUT", help="write the report to OUT, not stdout")
 
+    a = sub.add_parser("audit", help="recompute filled-in forms and list what is wrong")
+    a.add_argument("inputs", nargs="+", metavar="FORM|DIR",
+                   help="forms, or folders to search for forms")
+    a.add_argument("--ruleset", metavar="ID", help="ruleset id (default: each form's, else "
+                   "cn-mof-2020)")
+    a.add_argument("--format", default="text",
+                   choices=("text", "json", "markdown", "html", "xlsx"),
+                   help="text (default), json, markdown, html (one page for all forms), or "
+                   "xlsx (annotated copies of Excel forms; needs -o DIR)")
+    a.add_argument("-o", "--output", metavar="OUT",
+                   help="a file for the chosen format; or a folder (existing, or ending in /) "
+                   "for summary.csv, summary.json, audit.html and annotated copies")
+    a.add_argument("--fail-on", choices=("error", "warning", "info"), default="error",
+                   help="exit 1 when a finding is at least this severe (default: error)")
+    a.add_argument("--jobs", type=int, default=1, metavar="N",
+                   help="audit N forms at a time in separate processes")
+    a.add_argument("--from", dest="reader", metavar="FORMAT", help="reader to use")
+    a.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of messages")
+
     c = sub.add_parser("convert", help="convert a form to the canonical JSON, TOML or YAML")
     c.add_argument("form", metavar="FORM")
     c.add_argument("-o", "--output", required=True, metavar="OUT",
@@ -74,6 +93,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         registry = get_registry()
         if args.command == "score":
             return _score(args, registry, parser)
+        if args.command == "audit":
+            from ._audit_cli import run_audit
+
+            return run_audit(args, registry, parser)
         if args.command == "convert":
             return _convert(args, registry)
         if args.command == "schema":

@@ -53,6 +53,8 @@ FIELD_HEADERS: dict[str, tuple[str, ...]] = {
              "未完成原因分析及改进措施", "原因分析及改进措施", "备注", "情况说明"),
 }
 REQUIRED = ("name", "weight")
+_FIELDS = frozenset({"name", "unit", "nature", "target", "weight", "actual", "reported_score",
+                     "note"})
 FUND_HEADERS: dict[str, tuple[str, ...]] = {
     "initial": ("年初预算数",),
     "budget": ("全年预算数", "调整后预算数", "全年预算"),
@@ -279,8 +281,10 @@ def recognize(grid: Grid, source: str, *, paragraphs: Sequence[str] = ()) -> For
             if values.get(field) is not None:
                 data[field] = values[field]
         row_where = f"{row[0].where}" if row else source
+        # every mapped column keeps its cell, empty ones too: a finding about an
+        # empty 说明 points at the cell to fill in
         ind = Indicator.from_dict(data, source=row_where,
-                                  cells={f: places[f] for f in data if f in places})
+                                  cells={f: w for f, w in places.items() if f in _FIELDS})
         broken = [Problem(code="cell-error", indicator=name, field=f, location=places.get(f),
                           value=str(data[f]), message=f"the cell shows the spreadsheet error "
                           f"{data[f]}", expected="a value; recalculate and save the file")

@@ -1,0 +1,192 @@
+"""Audit: recompute a filled-in form and find what is wrong with it (public).
+
+:func:`audit` recomputes every line that can be recomputed — also on forms
+that :func:`perfrules.score` refuses — compares the result with what the form
+reports, and runs every check registered through the hook
+``perfrules_register_checks`` (the built-in checks are a plugin). Each
+:class:`Finding` has a stable code (see ``docs/audit.md``; codes are never
+reused), a severity, the indicator and the cell, a message in Chinese and
+English, the expected and found values, and the policy citation where one
+exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any, Optional, Protocol, Union, runtime_checkable
+
+import attrs
+
+from ._engine import LineResult, recompute
+from ._model import Form, Indicator
+from ._registry import Registry, get_registry
+from ._ruleset import RuleSet
+from .exceptions import PluginError, Problem
+
+__all__ = [
+    "SEVERITIES",
+    "AuditContext",
+    "AuditReport",
+    "Check",
+    "Finding",
+    "audit",
+]
+
+#: Severities, most severe first.
+SEVERITIES = ("error", "warning", "info")
+_RANK = {s: i for i, s in enumerate(SEVERITIES)}
+
+
+def _severity(inst: object, attribute: object, value: str) -> None:
+    if value not in _RANK:
+        raise ValueError(f"severity {value!r} is not one of {', '.join(SEVERITIES)}")
+
+
+@attrs.frozen(kw_only=True)
+class Finding:
+    """One thing an auditor should look at."""
+
+    code: str
+    severity: str = attrs.field(validator=_severity)
+    check: str
+    message_zh: str
+    message_en: str
+    indicator: Optional[str] = None
+    field: Optional[str] = None
+    location: Optional[str] = None
+    expected: Optional[str] = None
+    found: Optional[str] = None
+    citation: Optional[str] = None
+
+    def message(self, lang: str = "zh") -> str:
+        return self.message_zh if lang == "zh" else self.message_en
+
+    def at_least(self, severity: str) -> bool:
+        """Whether this finding is as severe as ``severity`` or more."""
+        return _RANK[self.severity] <= _RANK[severity]
+
+    def to_dict(self) -> dict[str, Any]:
+        return attrs.asdict(self)
+
+
+@attrs.frozen(kw_only=True)
+class AuditContext:
+    """What a check sees: the form, the ruleset, and the recomputation."""
+
+    form: Form
+    ruleset: RuleSet
+    #: recomputed lines by position in ``form.indicators`` (lines that could be scored)
+    lines: Mapping[int, LineResult]
+    #: why some lines or the total could not be recomputed
+    problems: tuple[Problem, ...]
+    #: the recomputed total, when every line could be recomputed
+    total: Optional[Decimal]
+
+    def line(self, index: int) -> Optional[LineResult]:
+        return self.lines.get(index)
+
+    def finding(self, code: str, severity: str, check: str, zh: str, en: str, *,
+                indicator: Optional[Indicator] = None, field: Optional[str] = None,
+                location: Optional[str] = None, expected: object = None, found: object = None,
+                citation: Optional[str] = None) -> Finding:
+        """A finding; the location defaults to the indicator's cell for ``field``."""
+        if location is None and indicator is not None:
+            location = indicator.where(field)
+        if location is None:
+            location = self.form.source
+        return Finding(code=code, severity=severity, check=check, message_zh=zh, message_en=en,
+                       indicator=None if indicator is None else indicator.name, field=field,
+                       location=location, expected=None if expected is None else str(expected),
+                       found=None if found is None else str(found), citation=citation)
+
+
+@runtime_checkable
+class Check(Protocol):
+    """An audit check, registered through ``perfrules_register_checks``."""
+
+    @property
+    def name(self) -> str: ...
+
+    def check(self, context: AuditContext) -> Iterable[Finding]: ...
+
+
+@attrs.frozen(kw_only=True)
+class AuditReport:
+    """All findings about one form, with the recomputed and reported totals."""
+
+    form: Form
+    ruleset: RuleSet
+    findings: tuple[Finding, ...]
+    total: Optional[Decimal]
+    grade: Optional[str]
+    lines: tuple[LineResult, ...] = ()
+
+    @property
+    def reported_total(self) -> Optional[Decimal]:
+        return self.form.reported_total
+
+    def counts(self) -> dict[str, int]:
+        out = dict.fromkeys(SEVERITIES, 0)
+        for finding in self.findings:
+            out[finding.severity] += 1
+        return out
+
+    def worst(self) -> Optional[str]:
+        """The most severe severity found, or None."""
+        for severity in SEVERITIES:
+            if any(f.severity == severity for f in self.findings):
+                return severity
+        return None
+
+    def fails(self, fail_on: str) -> bool:
+        return any(f.at_least(fail_on) for f in self.findings)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.form.source,
+            "title": self.form.title,
+            "ruleset": self.ruleset.id,
+            "reported_total": None if self.reported_total is None else str(self.reported_total),
+            "total": None if self.total is None else str(self.total),
+            "grade": self.grade,
+            "counts": self.counts(),
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+def audit(
+    form: Form,
+    ruleset: Union[str, RuleSet, None] = None,
+    *,
+    registry: Optional[Registry] = None,
+) -> AuditReport:
+    """Recompute a form and run every registered check on it.
+
+    Never raises for bad cells, weights or tier words: they become findings,
+    and every line that can still be recomputed is.
+    """
+    reg = registry if registry is not None else get_registry()
+    rs = reg.ruleset(ruleset if ruleset is not None else form.ruleset)
+    lines, problems, total = recompute(form, rs, reg)
+    by_index = {}
+    position = {id(ind): i for i, ind in enumerate(form.indicators)}
+    for line in lines:
+        by_index[position[id(line.indicator)]] = line
+    context = AuditContext(form=form, ruleset=rs, lines=by_index, problems=tuple(problems),
+                           total=total)
+    findings: list[Finding] = []
+    for name, check in reg.checks.items():
+        try:
+            found = list(check.check(context))
+        except Exception as exc:
+            raise PluginError(f"audit check {name!r} failed on {form.source or 'a form'}: "
+                              f"{type(exc).__name__}: {exc}") from exc
+        for item in found:
+            if not isinstance(item, Finding):
+                raise PluginError(f"audit check {name!r} returned {item!r}, not a Finding")
+        findings.extend(found)
+    order = {ind.name: i for i, ind in reversed(list(enumerate(form.indicators)))}
+    findings.sort(key=lambda f: (order.get(f.indicator or "", -1), _RANK[f.severity], f.code))
+    return AuditReport(form=form, ruleset=rs, findings=tuple(findings), total=total,
+                       grade=None if total is None else rs.grade_of(total), lines=lines)

@@ -1,0 +1,287 @@
+"""The built-in audit checks, registered as a plugin.
+
+Codes are stable and never reused; ``docs/audit.md`` lists them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+from typing import Callable, Optional
+
+import attrs
+
+from .._numbers import fold_word, quantize
+from ..audit import AuditContext, Finding
+from ..hookspecs import hookimpl
+
+CheckFn = Callable[[AuditContext], Iterable[Finding]]
+
+
+@attrs.frozen
+class FunctionCheck:
+    """A check made of a function; ``codes`` are the finding codes it may emit."""
+
+    name: str
+    codes: tuple[str, ...]
+    fn: CheckFn = attrs.field(repr=False)
+
+    def check(self, context: AuditContext) -> Iterable[Finding]:
+        return self.fn(context)
+
+
+def _d(value: Decimal) -> str:
+    return format(value.normalize(), "f") if value != value.to_integral_value() else str(
+        value.quantize(Decimal(1)))
+
+
+# -- problems that stopped scoring ---------------------------------------------------
+
+_PROBLEM_CODES = {
+    "weights-sum": ("PR006", "权重合计不等于 100"),
+    "group-weights-sum": ("PR007", "二级指标权重合计不等于所属一级指标分值"),
+    "judged-out-of-band": ("PR011", "定性指标评定得分超出所属档次的分值区间"),
+    "unknown-tier": ("PR020", "定性指标完成情况无法归入达成/部分达成/未达成"),
+    "not-a-tier": ("PR020", "定性指标完成情况应为档次用语"),
+}
+_PROBLEM_ZH = {
+    "not-a-number": "不是数值", "missing-value": "为空", "bad-number": "不是有效数值",
+    "unknown-nature": "指标性质无法识别", "missing-nature": "指标性质为空",
+    "missing-weight": "权重为空", "negative-weight": "权重为负数",
+    "negative-target": "指标值为负数，不能按比例计分", "unit-mismatch": "单元格单位与计量单位不一致",
+    "unknown-field": "未知字段", "cell-error": "单元格显示错误值", "ambiguous-rate": "执行率缺少 %，含义不明",
+    "negative-rate": "执行率为负数", "bad-budget": "全年预算数应大于 0", "bad-executed": "全年执行数为负数",
+    "unknown-rule": "未知计分规则", "empty-group": "一级指标下没有三级指标",
+    "nothing-applicable": "没有适用的指标", "bad-year": "年度无效",
+}
+
+
+def input_problems(ctx: AuditContext) -> Iterator[Finding]:
+    by_name = {ind.name: ind for ind in ctx.form.indicators}
+    for problem in ctx.problems:
+        code, zh = _PROBLEM_CODES.get(problem.code, ("PR001", ""))
+        if not zh:
+            zh = f"输入问题：{_PROBLEM_ZH.get(problem.code, problem.code)}"
+        yield ctx.finding(
+            code, "error", "input-problems", f"{zh}（{problem.message}）", problem.message,
+            indicator=by_name.get(problem.indicator or ""), field=problem.field,
+            location=problem.location, expected=problem.expected, found=problem.value,
+            citation=ctx.ruleset.citation if code != "PR001" else None)
+
+
+# -- reported against recomputed -----------------------------------------------------
+
+
+def line_scores(ctx: AuditContext) -> Iterator[Finding]:
+    rs = ctx.ruleset
+    for i, ind in enumerate(ctx.form.indicators):
+        reported = ind.reported_score
+        if reported is None:
+            continue
+        if ind.weight is not None and (reported > ind.weight or reported < 0):
+            yield ctx.finding(
+                "PR005", "error", "line-scores",
+                f"填报得分 {_d(reported)} 超出 0 至权重 {_d(ind.weight)} 的范围",
+                f"reported score {_d(reported)} is outside 0 to the weight {_d(ind.weight)}",
+                indicator=ind, field="reported_score", expected=f"0 – {_d(ind.weight)}",
+                found=_d(reported), citation=rs.citation)
+        line = ctx.line(i)
+        if line is None or line.points is None:
+            continue
+        if quantize(reported, rs.places, rs.rounding) != line.points:
+            yield ctx.finding(
+                "PR002", "error", "line-scores",
+                f"填报得分 {_d(reported)} 与重算得分 {line.points} 不一致：{line.explanation('zh')}",
+                f"reported score {_d(reported)} differs from the recomputed {line.points}: "
+                f"{line.explanation('en')}",
+                indicator=ind, field="reported_score", expected=line.points, found=_d(reported),
+                citation=rs.citation)
+
+
+def _reported_sum(ctx: AuditContext) -> Optional[Decimal]:
+    rs = ctx.ruleset
+    applicable = [ind for ind in ctx.form.indicators
+                  if ind.applicable and not rs.is_not_applicable(ind.actual)]
+    if not applicable or any(ind.reported_score is None for ind in applicable):
+        return None
+    total = sum((quantize(ind.reported_score, rs.places, rs.rounding)
+                 for ind in applicable if ind.reported_score is not None), Decimal(0))
+    if len(applicable) == len(ctx.form.indicators):
+        return quantize(total, rs.places, rs.rounding)
+    weight = sum((ind.weight or Decimal(0) for ind in applicable), Decimal(0))
+    if weight == 0:
+        return None
+    return quantize(total * rs.weight_total / weight, rs.places, rs.rounding)
+
+
+def totals(ctx: AuditContext) -> Iterator[Finding]:
+    form, rs = ctx.form, ctx.ruleset
+    reported = form.reported_total
+    if reported is not None:
+        summed = _reported_sum(ctx)
+        if summed is not None and summed != quantize(reported, rs.places, rs.rounding):
+            yield ctx.finding(
+                "PR003", "error", "totals",
+                f"自评总分 {_d(reported)} 不等于各指标填报得分之和 {summed}",
+                f"reported total {_d(reported)} is not the sum of the reported line scores {summed}",
+                field="reported_total", expected=summed, found=_d(reported),
+                citation=rs.citation)
+        if ctx.total is not None and ctx.total != quantize(reported, rs.places, rs.rounding):
+            yield ctx.finding(
+                "PR004", "error", "totals",
+                f"自评总分 {_d(reported)} 与重算总分 {ctx.total} 不一致",
+                f"reported total {_d(reported)} differs from the recomputed total {ctx.total}",
+                field="reported_total", expected=ctx.total, found=_d(reported),
+                citation=rs.citation)
+    if form.reported_grade:
+        basis = reported if reported is not None else ctx.total
+        if basis is not None:
+            grade = rs.grade_of(basis)
+            if fold_word(form.reported_grade) != grade:
+                yield ctx.finding(
+                    "PR019", "error", "totals",
+                    f"填报等级“{form.reported_grade}”与总分 {_d(basis)} 对应的等级“{grade}”不符",
+                    f"reported grade {form.reported_grade!r} does not match the grade {grade!r} "
+                    f"of the total {_d(basis)}",
+                    field="reported_grade", expected=grade, found=form.reported_grade,
+                    citation=rs.citation)
+
+
+# -- how the form is filled in -------------------------------------------------------
+
+
+def explanations(ctx: AuditContext) -> Iterator[Finding]:
+    for i, ind in enumerate(ctx.form.indicators):
+        line = ctx.line(i)
+        if ind.weight is None or ind.note.strip():
+            continue
+        recomputed_loss = line is not None and line.points is not None and line.points < ind.weight
+        reported_loss = ind.reported_score is not None and ind.reported_score < ind.weight
+        if recomputed_loss or reported_loss:
+            shown = line.points if (line is not None and line.points is not None) else ind.reported_score
+            yield ctx.finding(
+                "PR008", "warning", "explanations",
+                f"得分 {shown} 低于权重 {_d(ind.weight)}，但未填写偏差原因分析及改进措施",
+                f"the line scores {shown} of {_d(ind.weight)} but gives no explanation "
+                "(偏差原因分析及改进措施)",
+                indicator=ind, field="note", expected="偏差原因分析及改进措施", found="",
+                citation=f"{ctx.ruleset.citation} 自评表填报说明")
+
+
+def targets(ctx: AuditContext) -> Iterator[Finding]:
+    rs = ctx.ruleset
+    ratio = Decimal(rs.param("overachievement_ratio", "1.2") or "1.2")
+    numeric = []
+    for i, ind in enumerate(ctx.form.indicators):
+        a, b = ind.target, ind.actual
+        line = ctx.line(i)
+        rule = line.rule if line is not None else None
+        if not (isinstance(a, Decimal) and isinstance(b, Decimal)):
+            continue
+        if rule in ("at-least", "equal", "at-most"):
+            numeric.append((a, b))
+        if ind.nature in ("≥", ">") and a > 0 and b >= a * ratio:
+            yield ctx.finding(
+                "PR009", "warning", "targets",
+                f"完成值 {_d(b)} 达到指标值 {_d(a)} 的 {_d(ratio)} 倍以上，指标值可能设置偏低，"
+                "应按偏离度适度调减得分",
+                f"the actual {_d(b)} is {_d(ratio)}× the target {_d(a)} or more: the target may "
+                "have been set too low (10号: reduce the score by the deviation)",
+                indicator=ind, field="actual", expected=f"< {_d(a * ratio)}", found=_d(b),
+                citation=rs.citation)
+        if ind.nature == "=" and b > a and rule == "equal":
+            yield ctx.finding(
+                "PR010", "warning", "targets",
+                f"“=”指标完成值 {_d(b)} 超过指标值 {_d(a)}（按满分计）",
+                f"an '=' line whose actual {_d(b)} exceeds the target {_d(a)} (scored in full)",
+                indicator=ind, field="actual", expected=_d(a), found=_d(b), citation=rs.citation)
+    if len(numeric) >= 3 and all(a == b for a, b in numeric):
+        yield ctx.finding(
+            "PR016", "info", "targets",
+            f"全部 {len(numeric)} 项定量指标的完成值都恰好等于指标值，值得核实",
+            f"all {len(numeric)} quantitative actuals equal their targets exactly: worth a look",
+            expected="actuals measured independently of targets", found="all equal")
+
+
+def qualitative(ctx: AuditContext) -> Iterator[Finding]:
+    rs = ctx.ruleset
+    for i, ind in enumerate(ctx.form.indicators):
+        line = ctx.line(i)
+        if line is None or line.rule != "qualitative" or not isinstance(ind.actual, str):
+            continue
+        tier = rs.tier_of(ind.actual)
+        if tier is not None and fold_word(ind.actual) != fold_word(tier.name):
+            yield ctx.finding(
+                "PR012", "info", "qualitative",
+                f"完成情况“{ind.actual}”按同义词归入“{tier.name}”档",
+                f"the actual {ind.actual!r} is read as tier {tier.name!r} through a synonym",
+                indicator=ind, field="actual", expected=tier.name, found=ind.actual,
+                citation=rs.citation)
+
+
+_RATE_WORDS = ("率", "比例", "占比")
+_COST_WORDS = ("成本", "费用", "经费", "开支")
+
+
+def units(ctx: AuditContext) -> Iterator[Finding]:
+    for i, ind in enumerate(ctx.form.indicators):
+        line = ctx.line(i)
+        rule = line.rule if line is not None else None
+        if rule in ("at-least", "at-most", "equal") and not ind.unit:
+            yield ctx.finding(
+                "PR013", "warning", "units", "定量指标未填写计量单位",
+                "a quantitative line has no unit (计量单位)", indicator=ind, field="unit",
+                expected="a unit such as %, 次, 万元", found="")
+        if (ind.unit == "%" and isinstance(ind.actual, Decimal) and ind.actual > 100
+                and any(w in ind.name for w in _RATE_WORDS)):
+            yield ctx.finding(
+                "PR014", "warning", "units", f"比率类指标完成值 {_d(ind.actual)}% 超过 100%",
+                f"a rate's actual {_d(ind.actual)}% is above 100%", indicator=ind, field="actual",
+                expected="≤ 100%", found=f"{_d(ind.actual)}%")
+        if ind.nature in ("≥", ">") and any(w in ind.name for w in _COST_WORDS):
+            yield ctx.finding(
+                "PR015", "warning", "units", f"成本类指标使用了“{ind.nature}”，通常应为“≤”",
+                f"a cost indicator uses {ind.nature!r}; cost indicators are usually '≤'",
+                indicator=ind, field="nature", expected="≤", found=ind.nature)
+
+
+_GROUPS = (("产出", "output"), ("效益", "benefit"), ("满意度", "satisfaction"))
+
+
+def structure(ctx: AuditContext) -> Iterator[Finding]:
+    seen: dict[str, int] = {}
+    for ind in ctx.form.indicators:
+        key = fold_word(ind.name)
+        seen[key] = seen.get(key, 0) + 1
+        if seen[key] == 2:
+            yield ctx.finding(
+                "PR017", "warning", "structure", f"指标名称“{ind.name}”重复出现",
+                f"the indicator name {ind.name!r} occurs more than once", indicator=ind,
+                field="name", found=ind.name)
+    tops = [ind.path[0] for ind in ctx.form.indicators if ind.path]
+    if tops:
+        for zh, en in _GROUPS:
+            if not any(zh in top for top in tops):
+                yield ctx.finding(
+                    "PR018", "warning", "structure", f"缺少“{zh}指标”一级指标",
+                    f"no first-level group of {en} indicators ({zh}指标)",
+                    field="path", expected=f"{zh}指标", found=", ".join(sorted(set(tops))),
+                    citation=ctx.ruleset.citation)
+
+
+BUILTIN_CHECKS = (
+    FunctionCheck("input-problems", ("PR001", "PR006", "PR007", "PR011", "PR020"), input_problems),
+    FunctionCheck("line-scores", ("PR002", "PR005"), line_scores),
+    FunctionCheck("totals", ("PR003", "PR004", "PR019"), totals),
+    FunctionCheck("explanations", ("PR008",), explanations),
+    FunctionCheck("targets", ("PR009", "PR010", "PR016"), targets),
+    FunctionCheck("qualitative", ("PR012",), qualitative),
+    FunctionCheck("units", ("PR013", "PR014", "PR015"), units),
+    FunctionCheck("structure", ("PR017", "PR018"), structure),
+)
+
+
+@hookimpl
+def perfrules_register_checks(register: Callable[[object], None]) -> None:
+    for check in BUILTIN_CHECKS:
+        register(check)
