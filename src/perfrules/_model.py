@@ -175,7 +175,19 @@ class Form:
     reported_grade: Optional[str] = None
     #: The file (or other origin) the form was read from.
     source: Optional[str] = None
+    #: Where form-level fields came from: (field, place) pairs, e.g. ("reported_total", "自评表!H3").
+    cells: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_cells)
     problems: tuple[Problem, ...] = attrs.field(default=(), converter=_problems)
+
+    def where(self, field: Optional[str] = None) -> Optional[str]:
+        """The place a form-level field (``reported_total`` …) was read from."""
+        if field is not None:
+            for name, place in self.cells:
+                if name == field:
+                    return place
+            if self.source is not None:
+                return f"{self.source}: {field}"
+        return self.source
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, source: Optional[str] = None) -> Form:

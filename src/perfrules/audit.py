@@ -94,7 +94,7 @@ class AuditContext:
         if location is None and indicator is not None:
             location = indicator.where(field)
         if location is None:
-            location = self.form.source
+            location = self.form.where(field)
         return Finding(code=code, severity=severity, check=check, message_zh=zh, message_en=en,
                        indicator=None if indicator is None else indicator.name, field=field,
                        location=location, expected=None if expected is None else str(expected),

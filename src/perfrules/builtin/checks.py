@@ -152,13 +152,12 @@ def totals(ctx: AuditContext) -> Iterator[Finding]:
 
 def explanations(ctx: AuditContext) -> Iterator[Finding]:
     for i, ind in enumerate(ctx.form.indicators):
-        line = ctx.line(i)
         if ind.weight is None or ind.note.strip():
             continue
-        recomputed_loss = line is not None and line.points is not None and line.points < ind.weight
-        reported_loss = ind.reported_score is not None and ind.reported_score < ind.weight
-        if recomputed_loss or reported_loss:
-            shown = line.points if (line is not None and line.points is not None) else ind.reported_score
+        line = ctx.line(i)
+        # the recomputed score when there is one; a wrong reported score is PR002's business
+        shown = line.points if line is not None else ind.reported_score
+        if shown is not None and shown < ind.weight:
             yield ctx.finding(
                 "PR008", "warning", "explanations",
                 f"得分 {shown} 低于权重 {_d(ind.weight)}，但未填写偏差原因分析及改进措施",

@@ -304,6 +304,9 @@ def recognize(grid: Grid, source: str, *, paragraphs: Sequence[str] = ()) -> For
         reported_total, total_where = meta["reported_total"], meta_where["reported_total"]
     total = _number_field({"reported_total": reported_total}, "reported_total", None, None,
                           problems, total_where)
+    form_cells = {k: v for k, v in (("reported_total", total_where),
+                                    ("reported_grade", meta_where.get("reported_grade")),
+                                    ("organization", meta_where.get("organization"))) if v}
     year_match = re.search(r"(20\d\d)\s*年", title)
     return Form(
         indicators=indicators,
@@ -314,6 +317,7 @@ def recognize(grid: Grid, source: str, *, paragraphs: Sequence[str] = ()) -> For
         reported_total=total,
         reported_grade=str(meta["reported_grade"]) if meta.get("reported_grade") else None,
         source=source,
+        cells=form_cells,
         problems=problems,
     )
 
