@@ -23,7 +23,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def _render(html_path: Path, png: Path) -> list[str]:
+def _render(html_path: Path, png: Path, total_selector: str = ".score .total") -> list[str]:
     problems: list[str] = []
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(
@@ -42,7 +42,7 @@ def _render(html_path: Path, png: Path) -> list[str]:
             page.goto(html_path.as_uri())
             page.wait_for_load_state("load")
             assert page.locator("table tbody tr").count() > 0
-            total = page.locator(".score .total").inner_text()
+            total = page.locator(total_selector).first.inner_text()
             page.screenshot(path=str(png), full_page=True)
             page.pdf(path=str(png.with_suffix(".pdf")))  # printable
             external = [u for u in requests if not u.startswith("file:")]
@@ -71,3 +71,28 @@ def test_html_report_in_headless_chromium(tmp_path: Path, which: str,
     assert problems == []
     assert total == f"total:{report.total}"
     assert png.stat().st_size > 10_000
+
+
+def test_audit_html_in_headless_chromium(tmp_path: Path, registry: perfrules.Registry) -> None:
+    import openpyxl
+
+    from perfrules._audit_cli import audit_one
+    from perfrules.io.audit_render import audit_html
+
+    folder = tmp_path / "forms"
+    folder.mkdir()
+    paths = [builders.seed_xlsx(folder / "香炉山.xlsx"), builders.project_xlsx(folder / "项目.xlsx"),
+             builders.two_row_header_xlsx(folder / "两行表头.xlsx")]
+    bad = builders.seed_xlsx(folder / "改错.xlsx")
+    wb = openpyxl.load_workbook(bad)
+    wb["自评表"]["H7"] = 4.0
+    wb["自评表"]["H3"] = 99.5
+    wb.save(bad)
+    broken = folder / "损坏.xlsx"
+    broken.write_bytes(b"junk")
+    items = [audit_one(str(p), registry=registry) for p in [*paths, bad, broken]]
+    page = tmp_path / "audit.html"
+    page.write_bytes(audit_html(items))
+    ARTIFACTS.mkdir(exist_ok=True)
+    *problems, _total = _render(page, ARTIFACTS / "audit.png", total_selector=".card b")
+    assert problems == []

@@ -43,6 +43,18 @@ class BatchItem:
         return self.report is not None
 
 
+def _names(items: Sequence[BatchItem]) -> dict[str, str]:
+    """Paths as people want to read them: relative to the folder all the forms share."""
+    paths = [item.path for item in items]
+    if len(paths) < 2:
+        return {p: p for p in paths}
+    try:
+        base = os.path.commonpath([os.path.dirname(os.path.abspath(p)) for p in paths])
+    except ValueError:  # different drives
+        return {p: p for p in paths}
+    return {p: os.path.relpath(os.path.abspath(p), base) for p in paths}
+
+
 def _s(value: Optional[Decimal]) -> str:
     return "" if value is None else str(value)
 
@@ -135,9 +147,10 @@ def audit_text(items: Sequence[BatchItem], lang: str = "zh") -> bytes:
         out.append("")
         head = (["文件", "表内总分", "重算总分", "等级", "错误", "警告", "提示"] if zh else
                 ["file", "reported", "recomputed", "grade", "errors", "warnings", "infos"])
-        rows = [[r["file"], r["reported_total"], r["total"], r["grade"], str(r["errors"]),
+        names = _names(items)
+        rows = [[names[r["file"]], r["reported_total"], r["total"], r["grade"], str(r["errors"]),
                  str(r["warnings"]), str(r["infos"])] if r["status"] == "ok" else
-                [r["file"], "", "", "无法读取" if zh else "unreadable", "", "", ""]
+                [names[r["file"]], "", "", "无法读取" if zh else "unreadable", "", "", ""]
                 for r in map(_row, items)]
         widths = [max(width(x[i]) for x in [head, *rows]) for i in range(len(head))]
         for row in [head, *rows]:
@@ -260,15 +273,16 @@ def audit_html(items: Sequence[BatchItem], lang: str = "zh") -> bytes:
     head = (["文件", "标题", "表内总分", "重算总分", "等级", "错误", "警告", "提示"] if zh else
             ["File", "Title", "Reported", "Recomputed", "Grade", "Errors", "Warnings", "Infos"])
     parts.append("".join(f"<th>{_e(h)}</th>" for h in head) + "</tr></thead><tbody>")
+    names = _names(items)
     for item in items:
         r = _row(item)
         if item.report is None:
-            parts.append(f'<tr><td>{_e(item.path)}</td><td colspan="7" class="bad">'
+            parts.append(f'<tr><td>{_e(names[item.path])}</td><td colspan="7" class="bad">'
                          f"{_e(t('无法读取：', 'unreadable: '))}{_e(item.error)}</td></tr>")
             continue
         differs = r["reported_total"] and r["total"] and r["reported_total"] != r["total"]
         parts.append(
-            f"<tr><td>{_e(item.path)}</td><td>{_e(r['title'])}</td>"
+            f"<tr><td>{_e(names[item.path])}</td><td>{_e(r['title'])}</td>"
             f'<td class="num">{_e(r["reported_total"])}</td>'
             f'<td class="num{" bad" if differs else ""}">{_e(r["total"] or "—")}</td>'
             f"<td>{_e(r['grade'])}</td><td class=\"num\">{r['errors']}</td>"
@@ -278,7 +292,7 @@ def audit_html(items: Sequence[BatchItem], lang: str = "zh") -> bytes:
         rep = item.report
         if rep is None or not rep.findings:
             continue
-        parts.append(f"<h2>{_e(item.path)}</h2><table><thead><tr>")
+        parts.append(f"<h2>{_e(names[item.path])}</h2><table><thead><tr>")
         fh = (["级别", "代码", "指标", "位置", "说明", "应为", "实为", "依据"] if zh else
               ["Severity", "Code", "Indicator", "Cell", "Finding", "Expected", "Found", "Source"])
         parts.append("".join(f"<th>{_e(h)}</th>" for h in fh) + "</tr></thead><tbody>")
