@@ -10,7 +10,8 @@ from typing import Any, Callable
 import pytest
 
 import perfrules
-from perfrules.audit import SEVERITIES, Finding, audit
+from perfrules import Finding, audit
+from perfrules._audit import SEVERITIES
 from perfrules.builtin.checks import BUILTIN_CHECKS
 from perfrules.cli import main
 

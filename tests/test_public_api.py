@@ -9,10 +9,11 @@ import perfrules
 from perfrules import exceptions, hookspecs
 
 PUBLIC = [
-    "DEFAULT_RULESET", "Form", "FormError", "Grade", "Group", "Indicator", "InputError",
-    "LineResult", "Outcome", "PerfrulesError", "PluginInfo", "Problem", "Provenance", "Reader",
-    "Registry", "Report", "Rule", "RuleSet", "Step", "Tier", "Writer", "__version__", "example",
-    "example_path", "get_registry", "load", "normalize_weights", "score",
+    "DEFAULT_RULESET", "SEVERITIES", "AuditContext", "AuditReport", "Check", "Finding", "Form",
+    "FormError", "Grade", "Group", "Indicator", "InputError", "LineResult", "Outcome",
+    "PerfrulesError", "PluginInfo", "Problem", "Provenance", "Reader", "Registry", "Report", "Rule",
+    "RuleSet", "Step", "Tier", "Writer", "__version__", "audit", "example", "example_path",
+    "get_registry", "load", "normalize_weights", "score",
 ]
 HOOKS = {
     "perfrules_register_checks": ["register"],
@@ -22,8 +23,8 @@ HOOKS = {
 }
 
 
-def test_all_is_sorted_and_snapshotted() -> None:
-    assert perfrules.__all__ == sorted(perfrules.__all__)
+def test_all_is_snapshotted() -> None:
+    # sorted isort-style (constants, classes, functions), which ruff's RUF022 enforces
     assert perfrules.__all__ == PUBLIC
     for name in perfrules.__all__:
         assert hasattr(perfrules, name)
@@ -47,7 +48,8 @@ def test_errors_inherit_builtins() -> None:
                for n in exceptions.__all__ if n.endswith("Error"))
 
 
-def test_score_signature() -> None:
-    params = inspect.signature(perfrules.score).parameters
-    assert list(params) == ["form", "ruleset", "registry"]
-    assert params["registry"].kind is inspect.Parameter.KEYWORD_ONLY
+def test_score_and_audit_signatures() -> None:
+    for fn in (perfrules.score, perfrules.audit):
+        params = inspect.signature(fn).parameters
+        assert list(params) == ["form", "ruleset", "registry"]
+        assert params["registry"].kind is inspect.Parameter.KEYWORD_ONLY

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional, Union
 
+from ._audit import SEVERITIES, AuditContext, AuditReport, Check, Finding, audit
 from ._engine import LineResult, Provenance, Report, score
 from ._explain import Step
 from ._model import Form, Group, Indicator
@@ -23,6 +24,11 @@ from .exceptions import FormError, InputError, PerfrulesError, Problem
 
 __all__ = [
     "DEFAULT_RULESET",
+    "SEVERITIES",
+    "AuditContext",
+    "AuditReport",
+    "Check",
+    "Finding",
     "Form",
     "FormError",
     "Grade",
@@ -44,6 +50,7 @@ __all__ = [
     "Tier",
     "Writer",
     "__version__",
+    "audit",
     "example",
     "example_path",
     "get_registry",

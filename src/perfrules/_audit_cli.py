@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Optional
 
 from . import load
+from ._audit import audit
 from ._registry import Registry, get_registry
-from .audit import audit
 from .exceptions import PerfrulesError
 from .io.audit_render import (
     BatchItem,

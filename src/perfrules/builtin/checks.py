@@ -11,8 +11,8 @@ from typing import Callable, Optional
 
 import attrs
 
+from .._audit import AuditContext, Finding
 from .._numbers import fold_word, quantize
-from ..audit import AuditContext, Finding
 from ..hookspecs import hookimpl
 
 CheckFn = Callable[[AuditContext], Iterable[Finding]]

@@ -19,7 +19,7 @@ from typing import Any, Optional
 
 import attrs
 
-from ..audit import SEVERITIES, AuditReport, Finding
+from .._audit import SEVERITIES, AuditReport, Finding
 from ..exceptions import MissingDependencyError
 from ._width import pad, width
 

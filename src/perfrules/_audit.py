@@ -1,4 +1,6 @@
-"""Audit: recompute a filled-in form and find what is wrong with it (public).
+"""Audit: recompute a filled-in form and find what is wrong with it.
+
+Public through :func:`perfrules.audit`, :class:`perfrules.Finding` and friends.
 
 :func:`audit` recomputes every line that can be recomputed — also on forms
 that :func:`perfrules.score` refuses — compares the result with what the form
