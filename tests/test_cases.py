@@ -8,20 +8,15 @@ applicable), or ``error``: the problem codes the form must raise.
 
 from __future__ import annotations
 
-import json
-from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 import perfrules
+from perfrules._cases import run_case
+from perfrules.cli import main
 
 CASES = sorted((Path(__file__).parent / "cases").glob("*.json"))
-
-
-def _load(path: Path) -> dict[str, Any]:
-    return json.loads(path.read_text("utf-8"), parse_float=Decimal)
 
 
 def test_there_are_enough_cases() -> None:
@@ -30,25 +25,23 @@ def test_there_are_enough_cases() -> None:
 
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
 def test_case(path: Path, registry: perfrules.Registry) -> None:
-    case = _load(path)
-    form = perfrules.Form.from_dict(case["form"], source=path.name)
-    expect = case["expect"]
-    if "error" in expect:
-        with pytest.raises(perfrules.FormError) as info:
-            perfrules.score(form, case.get("ruleset"), registry=registry)
-        assert sorted(p.code for p in info.value.problems) == sorted(expect["error"])
-        for problem in info.value.problems:
-            assert problem.location, problem  # every problem says where
-        return
-    report = perfrules.score(form, case.get("ruleset"), registry=registry)
-    assert str(report.total) == expect["total"]
-    if "grade" in expect:
-        assert report.grade == expect["grade"]
-    by_name = {line.name: line for line in report.lines}
-    for name, score in expect.get("lines", {}).items():
-        line = by_name[name]
-        if score is None:
-            assert not line.applicable
-            assert line.points is None
-        else:
-            assert str(line.points) == score, line.explanation()
+    result = run_case(path, registry)
+    assert result.passed, result.failures
+
+
+def test_a_wrong_expectation_fails(tmp_path: Path, registry: perfrules.Registry) -> None:
+    case = (Path(__file__).parent / "cases" / "ge-unmet.json").read_text("utf-8")
+    wrong = tmp_path / "wrong.json"
+    wrong.write_text(case.replace('"94.74"', '"94.73"'), "utf-8")
+    result = run_case(wrong, registry)
+    assert not result.passed
+    assert any("expected 94.73" in f for f in result.failures)
+
+
+def test_cli_runs_cases(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["test", str(Path(__file__).parent / "cases")]) == 0
+    out = capsys.readouterr().out
+    assert f"{len(CASES)} passed, 0 failed" in out
+    (tmp_path / "bad.json").write_text("{}", "utf-8")
+    assert main(["test", str(tmp_path / "bad.json")]) == 1
+    assert "not a valid case file" in capsys.readouterr().out

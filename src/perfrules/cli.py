@@ -77,6 +77,9 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("schema", help="print the JSON Schema of the report or the form")
     s.add_argument("which", choices=("report", "form"))
 
+    t = sub.add_parser("test", help="run golden case files (form in, expected scores out)")
+    t.add_argument("cases", nargs="+", metavar="CASE|DIR", help="case files, or folders of them")
+
     sub.add_parser("rules", help="list the scoring rules")
     sub.add_parser("rulesets", help="list the rulesets")
     sub.add_parser("plugins", help="list the loaded plugins")
@@ -97,6 +100,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             from ._audit_cli import run_audit
 
             return run_audit(args, registry, parser)
+        if args.command == "test":
+            return _test(args, registry)
         if args.command == "convert":
             return _convert(args, registry)
         if args.command == "schema":
@@ -211,6 +216,24 @@ def _emit(data: bytes, output: Optional[str]) -> None:
     except BaseException:
         os.unlink(tmp)
         raise
+
+
+def _test(args: argparse.Namespace, registry: Registry) -> int:
+    from ._cases import run_case
+
+    paths: list[Path] = []
+    for item in args.cases:
+        path = Path(item)
+        paths.extend(sorted(path.glob("*.json")) if path.is_dir() else [path])
+    results = [run_case(path, registry) for path in paths]
+    for result in results:
+        print(f"{'PASS' if result.passed else 'FAIL'} {result.path}"
+              + (f"  {result.description}" if result.description and result.passed else ""))
+        for failure in result.failures:
+            print(f"    {failure}")
+    failed = sum(1 for r in results if not r.passed)
+    print(f"{len(results) - failed} passed, {failed} failed")
+    return EXIT_FINDINGS if failed else EXIT_OK
 
 
 def _rules(registry: Registry) -> int:
