@@ -204,3 +204,15 @@ def test_cli_bad_file_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert main(["score", str(tmp_path / "x.xlsx")]) == 2
     err = capsys.readouterr().err
     assert "x.xlsx" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(("module", "suffix", "extra"),
+                         [("openpyxl", ".xlsx", "excel"), ("docx", ".docx", "word")])
+def test_missing_extra_names_the_pip_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                             registry: perfrules.Registry, module: str,
+                                             suffix: str, extra: str) -> None:
+    monkeypatch.setitem(__import__("sys").modules, module, None)  # import fails
+    path = tmp_path / f"form{suffix}"
+    path.write_bytes(b"PK")
+    with pytest.raises(perfrules.PerfrulesError, match=rf"pip install 'perfrules\[{extra}\]'"):
+        perfrules.load(path, registry=registry)
