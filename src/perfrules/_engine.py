@@ -10,7 +10,7 @@ import attrs
 
 from ._explain import Step, render_steps
 from ._model import Form, Indicator
-from ._numbers import CONTEXT, NATURES, quantize
+from ._numbers import CONTEXT, NATURES, plain, quantize
 from ._registry import Registry, get_registry
 from ._rule import ONE, ZERO, Outcome
 from ._ruleset import RuleSet
@@ -196,11 +196,7 @@ def _short(value: Optional[Decimal], places: int = 6) -> str:
 
 
 def _s(value: Optional[Decimal]) -> Optional[str]:
-    if value is None:
-        return None
-    if value == value.to_integral_value():
-        return str(value.quantize(ONE))
-    return str(value.normalize())
+    return None if value is None else plain(value)
 
 
 def score(

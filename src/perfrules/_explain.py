@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from ._numbers import plain
+
 __all__ = ["TEMPLATES", "Step", "render", "render_steps"]
 
 
@@ -79,11 +81,7 @@ _ATTACHED = frozenset({"citation", "points_judged"})
 
 
 def _fmt(value: Any) -> str:
-    if isinstance(value, Decimal):
-        if value == value.to_integral_value():
-            return str(value.quantize(Decimal(1)))
-        return str(value.normalize())
-    return str(value)
+    return plain(value) if isinstance(value, Decimal) else str(value)
 
 
 def render(step: Step, lang: str = "zh") -> str:

@@ -69,6 +69,18 @@ def _cells(value: Union[Mapping[str, str], Iterable[tuple[str, str]]]) -> tuple[
     return tuple(sorted((str(k), str(v)) for k, v in items))
 
 
+def _where(cells: tuple[tuple[str, str], ...], source: Optional[str], field: Optional[str],
+           sep: str) -> Optional[str]:
+    """The cell a field was read from; else the source with the field named."""
+    if field is not None:
+        for name, place in cells:
+            if name == field:
+                return place
+        if source is not None:
+            return f"{source}{sep}{field}"
+    return source
+
+
 @attrs.frozen(kw_only=True)
 class Indicator:
     """One line of the indicator table (三级指标).
@@ -101,13 +113,7 @@ class Indicator:
 
     def where(self, field: Optional[str] = None) -> Optional[str]:
         """The place a field was read from, as precise as the reader knew it."""
-        if field is not None:
-            for name, place in self.cells:
-                if name == field:
-                    return place
-            if self.source is not None:
-                return f"{self.source}.{field}"
-        return self.source
+        return _where(self.cells, self.source, field, ".")
 
     @classmethod
     def from_dict(
@@ -181,13 +187,7 @@ class Form:
 
     def where(self, field: Optional[str] = None) -> Optional[str]:
         """The place a form-level field (``reported_total`` …) was read from."""
-        if field is not None:
-            for name, place in self.cells:
-                if name == field:
-                    return place
-            if self.source is not None:
-                return f"{self.source}: {field}"
-        return self.source
+        return _where(self.cells, self.source, field, ": ")
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, source: Optional[str] = None) -> Form:

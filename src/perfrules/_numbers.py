@@ -22,6 +22,7 @@ __all__ = [
     "fold_word",
     "parse_nature",
     "parse_number",
+    "plain",
     "quantize",
     "split_nature",
     "to_decimal",
@@ -163,6 +164,13 @@ def split_nature(text: str) -> tuple[Optional[str], str]:
             if rest and (rest[0].isdigit() or rest[0] in "+-."):
                 return _WORD_TO_NATURE[word], rest
     return None, text
+
+
+def plain(value: Decimal) -> str:
+    """A decimal as people write it: ``100`` (not ``1E+2``), ``4.5`` (not ``4.50``)."""
+    if value == value.to_integral_value():
+        return str(value.quantize(Decimal(1)))
+    return format(value.normalize(), "f")
 
 
 def quantize(value: Decimal, places: int, rounding: str) -> Decimal:

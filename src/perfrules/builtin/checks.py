@@ -12,7 +12,7 @@ from typing import Callable, Optional
 import attrs
 
 from .._audit import AuditContext, Finding
-from .._numbers import fold_word, quantize
+from .._numbers import fold_word, plain, quantize
 from ..hookspecs import hookimpl
 
 CheckFn = Callable[[AuditContext], Iterable[Finding]]
@@ -30,9 +30,7 @@ class FunctionCheck:
         return self.fn(context)
 
 
-def _d(value: Decimal) -> str:
-    return format(value.normalize(), "f") if value != value.to_integral_value() else str(
-        value.quantize(Decimal(1)))
+_d = plain
 
 
 # -- problems that stopped scoring ---------------------------------------------------

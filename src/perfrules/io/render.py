@@ -12,17 +12,14 @@ from typing import Any, Optional
 import attrs
 
 from .._engine import LineResult, Report
+from .._numbers import plain
 from ..exceptions import MissingDependencyError
 
 __all__ = ["HtmlWriter", "MarkdownWriter", "XlsxWriter"]
 
 
 def _d(value: Optional[Decimal]) -> str:
-    if value is None:
-        return ""
-    if value == value.to_integral_value():
-        return str(value.quantize(Decimal(1)))
-    return format(value.normalize(), "f")
+    return "" if value is None else plain(value)
 
 
 def _cell(value: Any, unit: str = "") -> str:

@@ -18,6 +18,7 @@ from typing import Any, Optional
 import attrs
 
 from .._model import Form, Indicator, _number_field
+from .._numbers import plain
 from ..exceptions import FormError, Problem
 
 __all__ = ["FIELD_HEADERS", "GridCell", "recognize"]
@@ -94,12 +95,6 @@ def text_of(cell: GridCell) -> str:
     return str(value)
 
 
-def _plain(number: Decimal) -> str:
-    if number == number.to_integral_value():
-        return str(number.quantize(Decimal(1)))
-    return format(number.normalize(), "f")
-
-
 def cell_value(cell: GridCell) -> Any:
     """The cell as the canonical form takes it: text, Decimal, or ``"99.35%"``."""
     value = cell.value
@@ -117,7 +112,7 @@ def cell_value(cell: GridCell) -> Any:
     else:  # dates and other cell types: keep their text, the rules will refuse it
         return str(value)
     if cell.percent:
-        return _plain(number * 100) + "%"
+        return plain(number * 100) + "%"
     return number
 
 
