@@ -14,10 +14,10 @@ from typing import Optional
 import perfrules
 
 PINNED = {
-    ("cn-mof-2020", "1"): "7a2d40b7753b22640455831e515e853abd0119bffd6617f5489e369708edc529",
+    ("cn-mof-2020", "1"): "c06fabcca0abf31bfbd31e79960a02ec20025e7e713284dbb813bc7f7646fca4",
     ("cn-mof-2020-bands-80-50", "1"):
-        "074a8035f6ab5f2cea84040c4720e3b3a5d61b12de2063d9fc9904777913a49c",
-    ("cn-mof-2020-linear", "1"): "ed59b3c34a5402ebde163ec07e40d329e0422cbe430ca26f43cad87d23f2e5e6",
+        "2f0d680ce7cdebd5479c9ba8a3b6a084974311eb0ed5a18f1ecaa47810f08227",
+    ("cn-mof-2020-linear", "1"): "e6133f7dde523679c9cd6aac296fbcce8dbb7a19bb960c443dd716dbb957277f",
 }
 
 
