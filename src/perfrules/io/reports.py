@@ -53,7 +53,8 @@ def render_text(report: Report, *, explain: bool = False, lang: str = "zh") -> s
     for line, row in zip(report.lines, rows):
         out.append(fmt(row))
         if explain:
-            out.append("    " + line.explanation(lang, citation))
+            cell = line.indicator.where("actual") if line.indicator.cells else None
+            out.append("    " + line.explanation(lang, citation) + (f"  [{cell}]" if cell else ""))
     out.append("  ".join("-" * w for w in widths))
     if zh:
         out.append(f"总分 {report.total}  等级 {report.grade}  规则集 {report.ruleset.id}"
