@@ -209,3 +209,14 @@ def test_reports_and_forms_pickle(registry: perfrules.Registry) -> None:
         perfrules.Form.from_dict({"indicators": []}, source="x.json")
     again = pickle.loads(pickle.dumps(info.value))
     assert again.problems == info.value.problems and again.source == "x.json"
+
+
+def test_invalid_ruleset_data_is_named() -> None:
+    class Bad:
+        @hookimpl
+        def perfrules_register_rulesets(self, register: Callable[[Any], None]) -> None:
+            register({"id": "odd", "extends": "cn-mof-2020", "rounding": {"mode": "ROUND_NOPE"}})
+
+    with pytest.raises(PluginError, match=r"ruleset 'odd' is invalid: ValueError: 'rounding' must "
+                                          r"be in \('ROUND_05UP'"):
+        perfrules.Registry([Bad()], entry_points=False)

@@ -40,17 +40,12 @@ SEVERITIES = ("error", "warning", "info")
 _RANK = {s: i for i, s in enumerate(SEVERITIES)}
 
 
-def _severity(inst: object, attribute: object, value: str) -> None:
-    if value not in _RANK:
-        raise ValueError(f"severity {value!r} is not one of {', '.join(SEVERITIES)}")
-
-
 @attrs.frozen(kw_only=True)
 class Finding:
     """One thing an auditor should look at."""
 
     code: str
-    severity: str = attrs.field(validator=_severity)
+    severity: str = attrs.field(validator=attrs.validators.in_(SEVERITIES))
     check: str
     message_zh: str
     message_en: str

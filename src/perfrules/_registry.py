@@ -233,8 +233,9 @@ class Registry:
             except PluginError:
                 raise
             except (KeyError, TypeError, ValueError) as exc:
+                detail = exc.args[0] if exc.args else exc  # attrs validators add context args
                 raise PluginError(f"plugin {owner!r}: ruleset {ruleset_id!r} is invalid: "
-                                  f"{type(exc).__name__}: {exc}") from exc
+                                  f"{type(exc).__name__}: {detail}") from exc
             for nature, rule_name in ruleset.rules:
                 if rule_name not in self.rules:
                     raise PluginError(

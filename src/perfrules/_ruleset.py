@@ -25,9 +25,7 @@ from ._numbers import fold_word, to_decimal
 
 __all__ = ["Grade", "RuleSet", "Tier", "merge_ruleset_data"]
 
-_ROUNDINGS = frozenset(
-    name for name in dir(decimal) if name.startswith("ROUND_")
-)
+_ROUNDINGS = tuple(sorted(name for name in dir(decimal) if name.startswith("ROUND_")))
 
 
 def _pairs(value: Any) -> tuple[tuple[str, str], ...]:
@@ -79,11 +77,6 @@ class Grade:
     name_en: str = ""
 
 
-def _validate_rounding(inst: Any, attribute: Any, value: str) -> None:
-    if value not in _ROUNDINGS:
-        raise ValueError(f"rounding {value!r} is not one of {', '.join(sorted(_ROUNDINGS))}")
-
-
 @attrs.frozen(kw_only=True, cache_hash=True)
 class RuleSet:
     """A complete, resolved ruleset (see :meth:`from_dict` for the data layout)."""
@@ -102,7 +95,7 @@ class RuleSet:
     #: parameters of the rules, as text: (("reverse", "ratio"), …)
     params: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_pairs)
     places: int = 2
-    rounding: str = attrs.field(default="ROUND_HALF_UP", validator=_validate_rounding)
+    rounding: str = attrs.field(default="ROUND_HALF_UP", validator=attrs.validators.in_(_ROUNDINGS))
     weight_total: Decimal = attrs.field(default=Decimal(100), converter=to_decimal)
     weight_tolerance: Decimal = attrs.field(default=Decimal("0.01"), converter=to_decimal)
     grades: tuple[Grade, ...] = attrs.field(default=(), converter=_grades)
