@@ -20,7 +20,7 @@ from typing import Any, Optional, Protocol, Union, runtime_checkable
 
 import attrs
 
-from ._engine import LineResult, recompute
+from ._engine import LineResult, line_of, recompute
 from ._model import Form, Indicator
 from ._registry import Registry, get_registry
 from ._ruleset import RuleSet
@@ -165,7 +165,8 @@ def audit(
     """
     reg = registry if registry is not None else get_registry()
     rs = reg.ruleset(ruleset if ruleset is not None else form.ruleset)
-    lines, problems, total = recompute(form, rs, reg)
+    rows, problems, total = recompute(form, rs, reg)
+    lines = tuple(line_of(row) for row in rows)
     by_index = {}
     position = {id(ind): i for i, ind in enumerate(form.indicators)}
     for line in lines:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import decimal
+import functools
 from decimal import Decimal
 from typing import Any, Optional, Union
 
@@ -10,14 +11,15 @@ import attrs
 
 from ._explain import Step, render_steps
 from ._model import Form, Indicator
-from ._numbers import CONTEXT, NATURES, plain, quantize
+from ._numbers import CONTEXT, NATURES, fold_word, plain, quantize
 from ._registry import Registry, get_registry
-from ._rule import ONE, ZERO, Outcome
-from ._ruleset import RuleSet
+from ._rule import ONE, ZERO, Fast, FastResult, Outcome, Rule
+from ._ruleset import RuleSet, ruleset_index
 from ._version import __version__
 from .exceptions import FormError, InputError, PluginError, Problem
 
-__all__ = ["EXECUTION_RATE_RULE", "LineResult", "Provenance", "Report", "score"]
+__all__ = ["EXECUTION_RATE_RULE", "LineResult", "Provenance", "Report", "Row", "line_of",
+           "recompute", "score"]
 
 EXECUTION_RATE_RULE = "execution-rate"
 _VALID_NATURES = "、".join(f"{n}（{'/'.join(w[1:4])}…）" if len(w) > 1 else n
@@ -103,12 +105,18 @@ class Report:
 
     form: Form
     ruleset: RuleSet
-    lines: tuple[LineResult, ...]
     total: Decimal
     grade: str
+    #: the scored lines as the engine recorded them; read :attr:`lines`
+    _rows: tuple[Row, ...] = attrs.field(repr=False)
     #: (name, version) of every plugin loaded when the report was made
     plugins: tuple[tuple[str, str], ...] = ()
     perfrules_version: str = __version__
+
+    @functools.cached_property
+    def lines(self) -> tuple[LineResult, ...]:
+        """One :class:`LineResult` per indicator, built on first access."""
+        return tuple(line_of(row) for row in self._rows)
 
     @property
     def provenance(self) -> Provenance:
@@ -185,6 +193,21 @@ class Report:
         }
 
 
+#: A scored line as the engine records it: (indicator, rule, numerator,
+#: denominator, met, raw, points, judged, recipe). ``rule`` is None for a line
+#: that is not applicable.
+Row = tuple[Indicator, Optional[str], Decimal, Decimal, Optional[bool], Optional[Decimal],
+            Optional[Decimal], bool, tuple[tuple[str, tuple[Any, ...]], ...]]
+
+
+def line_of(row: Row) -> LineResult:
+    """The :class:`LineResult` of an engine row."""
+    ind, rule, numerator, denominator, met, raw, points, judged, recipe = row
+    return LineResult(indicator=ind, rule=rule, applicable=rule is not None, met=met,
+                      numerator=numerator, denominator=denominator, raw=raw, points=points,
+                      judged=judged, steps=tuple(Step(code, args) for code, args in recipe))
+
+
 def _short(value: Optional[Decimal], places: int = 6) -> str:
     """A raw value for people: exact when short, else 6 decimals and an ellipsis."""
     if value is None:
@@ -212,33 +235,34 @@ def score(
     """
     reg = registry if registry is not None else get_registry()
     rs = reg.ruleset(ruleset if ruleset is not None else form.ruleset)
-    lines, problems, total = recompute(form, rs, reg)
+    rows, problems, total = recompute(form, rs, reg)
     if problems or total is None:
         raise FormError(problems, form.source)
     return Report(
-        form=form, ruleset=rs, lines=lines, total=total, grade=rs.grade_of(total),
-        plugins=tuple((p.name, p.version) for p in reg.plugins),
+        form=form, ruleset=rs, rows=rows, total=total, grade=rs.grade_of(total),
+        plugins=reg.plugin_versions,
     )
 
 
 def recompute(
     form: Form, rs: RuleSet, reg: Registry
-) -> tuple[tuple[LineResult, ...], list[Problem], Optional[Decimal]]:
+) -> tuple[tuple[Row, ...], list[Problem], Optional[Decimal]]:
     """Score every line that can be scored; the total only when all of them can.
 
-    Returns (lines, problems, total): what :func:`score` builds on, and what
-    the audit uses on forms that score refuses.
+    Returns (rows, problems, total): what :func:`score` builds on, and what
+    the audit uses on forms that score refuses. ``line_of(row)`` turns a row
+    into a :class:`LineResult`.
     """
     with decimal.localcontext(CONTEXT):
-        lines, problems = _score_lines(form, rs, reg)
+        rows, problems = _score_rows(form, rs, reg)
         problems.extend(_check_weights(form, rs))
         total: Optional[Decimal] = None
         if not problems:
             try:
-                total = _total(lines, rs, form)
+                total = _total(rows, rs, form)
             except FormError as exc:
                 problems.extend(exc.problems)
-    return tuple(lines), problems, total
+    return tuple(rows), problems, total
 
 
 def _problem(ind: Indicator, field: str, code: str, message: str, expected: str) -> Problem:
@@ -268,52 +292,101 @@ def choose_rule(ind: Indicator, rs: RuleSet, reg: Registry) -> tuple[Optional[st
     return name, None
 
 
-def _score_lines(form: Form, rs: RuleSet, reg: Registry) -> tuple[list[LineResult], list[Problem]]:
+def _fast(rule: Rule, rs: RuleSet) -> Fast:
+    """A rule's fast path: its own ``prepare(ruleset)``, else its ``score`` unpacked."""
+    prepare = getattr(rule, "prepare", None)
+    if prepare is not None:
+        fn: Fast = prepare(rs)
+        return fn
+
+    def via_score(ind: Indicator) -> FastResult:
+        outcome = rule.score(ind, rs)
+        if not isinstance(outcome, Outcome):
+            raise PluginError(f"rule {rule.name!r} returned {outcome!r}, not an Outcome")
+        return (outcome.numerator, outcome.denominator, outcome.met, outcome.judged,
+                outcome.steps)
+
+    return via_score
+
+
+_NOT_APPLICABLE: tuple[tuple[str, tuple[Any, ...]], ...] = (("not_applicable", ()),)
+
+
+def _score_rows(form: Form, rs: RuleSet, reg: Registry) -> tuple[list[Row], list[Problem]]:
+    """The scoring loop: one row per scored line, every problem collected.
+
+    This is the hot path (DESIGN.md §8): no objects but one tuple per line;
+    rule choice through dictionaries prepared once per ruleset.
+    """
     problems: list[Problem] = list(form.problems)
-    lines: list[LineResult] = []
+    rows: list[Row] = []
+    append = rows.append
+    index = ruleset_index(rs)
+    not_applicable, rate_names, by_nature = (
+        index.not_applicable, index.execution_rate_names, index.rules)
+    rules = reg.rules
+    fast: dict[str, Fast] = {}
+    quantum, rounding = Decimal(1).scaleb(-rs.places), rs.rounding
     for ind in form.indicators:
-        before = len(problems)
-        problems.extend(ind.problems)
+        bad = False
+        if ind.problems:
+            problems.extend(ind.problems)
+            bad = True
         weight = ind.weight
         if weight is None:
+            bad = True
             if not any(p.field == "weight" for p in ind.problems):
                 problems.append(_problem(ind, "weight", "missing-weight",
                                          "the weight (指标权重/分值) is empty", "a number ≥ 0"))
         elif weight < 0:
+            bad = True
             problems.append(_problem(ind, "weight", "negative-weight",
                                      f"the weight {weight} is negative", "a number ≥ 0"))
-        if not ind.applicable or rs.is_not_applicable(ind.actual):
-            if len(problems) == before:
-                lines.append(LineResult(indicator=ind, rule=None, applicable=False,
-                                        steps=(Step("not_applicable"),)))
+        actual = ind.actual
+        if not ind.applicable or (
+                actual.__class__ is str and fold_word(actual).lower() in not_applicable):
+            if not bad:
+                append((ind, None, ZERO, ONE, None, None, None, False, _NOT_APPLICABLE))
             continue
-        rule_name, problem = choose_rule(ind, rs, reg)
-        if problem is not None:
-            problems.append(problem)
-            continue
-        assert rule_name is not None
+        rule_name = ind.rule
+        if rule_name is None:
+            if fold_word(ind.name) in rate_names:
+                rule_name = EXECUTION_RATE_RULE
+            elif ind.nature is not None:
+                rule_name = by_nature.get(ind.nature)
+        fn = fast.get(rule_name) if rule_name is not None else None
+        if fn is None:
+            if rule_name is None or rule_name not in rules:
+                problem = choose_rule(ind, rs, reg)[1]
+                assert problem is not None
+                problems.append(problem)
+                continue
+            fn = fast[rule_name] = _fast(rules[rule_name], rs)
         try:
             # Scored even when the weight is bad, so that all problems show at once.
-            outcome = reg.rules[rule_name].score(ind, rs)
+            numerator, denominator, met, judged, recipe = fn(ind)
         except InputError as exc:
             problems.extend(exc.problems)
             continue
-        except (PluginError, ArithmeticError) as exc:
-            raise PluginError(f"rule {rule_name!r} failed on indicator {ind.name!r}: {exc}") from exc
-        if not isinstance(outcome, Outcome):
-            raise PluginError(f"rule {rule_name!r} returned {outcome!r}, not an Outcome")
-        if len(problems) > before or weight is None:
+        except (PluginError, ArithmeticError, TypeError, ValueError) as exc:
+            raise PluginError(f"rule {rule_name!r} failed on indicator {ind.name!r}: "
+                              f"{type(exc).__name__}: {exc}") from exc
+        if bad:
             continue
-        raw = CONTEXT.divide(CONTEXT.multiply(weight, outcome.numerator), outcome.denominator)
-        lines.append(LineResult(
-            indicator=ind, rule=rule_name, met=outcome.met, numerator=outcome.numerator,
-            denominator=outcome.denominator, raw=raw,
-            points=quantize(raw, rs.places, rs.rounding), judged=outcome.judged,
-            steps=outcome.steps,
-        ))
-    return lines, problems
-
-
+        assert weight is not None
+        if numerator is ONE and denominator is ONE:
+            raw = weight
+        else:
+            try:
+                if not (denominator > 0 and 0 <= numerator <= denominator):
+                    raise ValueError("credit outside [0, 1]")
+                raw = weight * numerator / denominator  # multiply first: exact when it can be
+            except (ArithmeticError, TypeError, ValueError) as exc:
+                raise PluginError(f"rule {rule_name!r} gave the credit {numerator!r}/"
+                                  f"{denominator!r} for indicator {ind.name!r}: {exc}") from exc
+        append((ind, rule_name, numerator, denominator, met, raw,
+                raw.quantize(quantum, rounding), judged, recipe))
+    return rows, problems
 def _check_weights(form: Form, rs: RuleSet) -> list[Problem]:
     problems = []
     weights = [ind.weight for ind in form.indicators if ind.weight is not None]
@@ -347,12 +420,18 @@ def _check_weights(form: Form, rs: RuleSet) -> list[Problem]:
     return problems
 
 
-def _total(lines: list[LineResult], rs: RuleSet, form: Form) -> Decimal:
-    applicable = [ln for ln in lines if ln.applicable]
-    scored = sum((ln.points for ln in applicable if ln.points is not None), ZERO)
-    if len(applicable) == len(lines):
+def _total(rows: list[Row], rs: RuleSet, form: Form) -> Decimal:
+    scored = ZERO
+    weight = ZERO
+    rescale = False
+    for row in rows:
+        if row[1] is None:  # not applicable
+            rescale = True
+            continue
+        scored += row[6]  # type: ignore[operator]
+        weight += row[0].weight  # type: ignore[operator]
+    if not rescale:
         return quantize(scored, rs.places, rs.rounding)
-    weight = sum((ln.indicator.weight or ZERO for ln in applicable), ZERO)
     if weight == 0:
         raise FormError(Problem(code="nothing-applicable", location=form.source,
                                 message="no applicable indicator carries weight",

@@ -139,6 +139,8 @@ class Registry:
         self.plugins: tuple[PluginInfo, ...] = tuple(
             PluginInfo(name=n, version=v) for n, v in sorted(versions.items())
         )
+        #: (name, version) pairs, as reports record them
+        self.plugin_versions: tuple[tuple[str, str], ...] = tuple(sorted(versions.items()))
         self._owners: dict[tuple[str, str], str] = {}
         rules: dict[str, Rule] = {}
         for plugin_name, rule in self._collect("perfrules_register_rules"):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Callable, Protocol, runtime_checkable
 
 import attrs
 
@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from ._model import Indicator
     from ._ruleset import RuleSet
 
-__all__ = ["ONE", "ZERO", "Outcome", "Rule"]
+__all__ = ["ONE", "ZERO", "Fast", "Outcome", "Rule", "outcome_of"]
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -57,12 +57,33 @@ class Outcome:
         return CONTEXT.divide(self.numerator, self.denominator)
 
 
+#: What a rule's optional fast path returns for one indicator:
+#: ``(numerator, denominator, met, judged, recipe)``, the recipe being the
+#: explanation steps as plain ``(code, args)`` tuples.
+FastResult = tuple[Decimal, Decimal, bool, bool, tuple[tuple[str, tuple[Any, ...]], ...]]
+Fast = Callable[["Indicator"], FastResult]
+
+
+def outcome_of(result: FastResult) -> Outcome:
+    """The :class:`Outcome` of a fast-path result."""
+    numerator, denominator, met, judged, recipe = result
+    return Outcome(numerator=numerator, denominator=denominator, met=met, judged=judged,
+                   steps=tuple(Step(code, args) for code, args in recipe))
+
+
 @runtime_checkable
 class Rule(Protocol):
     """A scoring rule, registered through ``perfrules_register_rules``.
 
     ``score`` raises :class:`perfrules.exceptions.InputError` (with one or
     more :class:`~perfrules.exceptions.Problem`) for input it cannot score.
+
+    A rule may also offer a fast path for the scoring loop:
+    ``prepare(ruleset)`` returning a function of one indicator that gives
+    ``(numerator, denominator, met, judged, recipe)`` without building
+    objects (see :data:`FastResult`). The engine calls ``prepare`` once per
+    score and checks what the function returns; it must agree with ``score``
+    (``perfrules.testing.check_rule`` checks that).
     """
 
     @property

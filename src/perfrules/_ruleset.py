@@ -23,7 +23,7 @@ import attrs
 from ._compat import tomllib
 from ._numbers import fold_word, to_decimal
 
-__all__ = ["Grade", "RuleSet", "Tier", "merge_ruleset_data"]
+__all__ = ["Grade", "RuleSet", "Tier", "merge_ruleset_data", "ruleset_index"]
 
 _ROUNDINGS = tuple(sorted(name for name in dir(decimal) if name.startswith("ROUND_")))
 
@@ -105,7 +105,7 @@ class RuleSet:
 
     def rule_for(self, nature: str) -> Optional[str]:
         """The rule name serving ``nature`` in this ruleset, or ``None``."""
-        return _index(self).rules.get(nature)
+        return ruleset_index(self).rules.get(nature)
 
     def param(self, key: str, default: Optional[str] = None) -> Optional[str]:
         """A rule parameter as text (rules parse it), or ``default``."""
@@ -116,7 +116,7 @@ class RuleSet:
 
     def tier_of(self, word: str) -> Optional[Tier]:
         """The tier a word names, matched whole after folding width and spaces."""
-        return _index(self).tiers.get(fold_word(word))
+        return ruleset_index(self).tiers.get(fold_word(word))
 
     def grade_of(self, total: Decimal) -> str:
         """The grade of a total (the highest grade whose minimum it reaches)."""
@@ -127,11 +127,11 @@ class RuleSet:
 
     def is_execution_rate(self, name: str) -> bool:
         """Whether the ruleset scores an indicator of this name as an execution rate."""
-        return fold_word(name) in _index(self).execution_rate_names
+        return fold_word(name) in ruleset_index(self).execution_rate_names
 
     def is_not_applicable(self, value: object) -> bool:
         """Whether an actual (such as 不适用) marks a line as not applicable."""
-        return isinstance(value, str) and fold_word(value).lower() in _index(self).not_applicable
+        return isinstance(value, str) and fold_word(value).lower() in ruleset_index(self).not_applicable
 
     # -- data ----------------------------------------------------------------
 
@@ -213,7 +213,7 @@ class _Index:
 
 
 @functools.lru_cache(maxsize=64)
-def _index(ruleset: RuleSet) -> _Index:
+def ruleset_index(ruleset: RuleSet) -> _Index:
     tiers: dict[str, Tier] = {}
     for tier in ruleset.tiers:
         for word in tier.words:

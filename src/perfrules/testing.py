@@ -25,7 +25,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 
 from ._model import Form, Indicator
 from ._registry import Registry, get_registry
-from ._rule import Outcome, Rule
+from ._rule import Outcome, Rule, outcome_of
 from ._ruleset import RuleSet
 from ._weights import normalize_weights
 
@@ -86,8 +86,9 @@ def check_rule(
     """Check the contract every rule must keep, on generated indicators.
 
     The credit is a valid fraction in [0, 1]; a met line has full credit;
-    scoring is deterministic; rules never see anything but Decimals.
-    Raises ``AssertionError`` (through hypothesis) on the first counterexample.
+    scoring is deterministic; a rule's fast path (``prepare``), when it has
+    one, agrees with its ``score``. Raises ``AssertionError`` (through
+    hypothesis) on the first counterexample.
     """
     rs = ruleset if ruleset is not None else (registry or get_registry()).ruleset()
     chosen = tuple(natures) if natures is not None else tuple(sorted(rule.natures))
@@ -104,5 +105,9 @@ def check_rule(
             assert outcome.credit == 1 or outcome.judged, f"{rule.name}: met but credit {outcome.credit}"
         again = rule.score(indicator, rs)
         assert again == outcome, f"{rule.name} is not deterministic"
+        prepare = getattr(rule, "prepare", None)
+        if prepare is not None:
+            fast = outcome_of(prepare(rs)(indicator))
+            assert fast == outcome, f"{rule.name}: prepare() gives {fast}, score() {outcome}"
 
     run()
