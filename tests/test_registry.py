@@ -220,3 +220,36 @@ def test_invalid_ruleset_data_is_named() -> None:
     with pytest.raises(PluginError, match=r"ruleset 'odd' is invalid: ValueError: 'rounding' must "
                                           r"be in \('ROUND_05UP'"):
         perfrules.Registry([Bad()], entry_points=False)
+
+
+@pytest.mark.parametrize("result", [
+    (0.5, 1.0, False, False, ()),                    # floats
+    (Decimal(3), Decimal(2), False, False, ()),      # credit above 1
+    (Decimal(-1), Decimal(2), False, False, ()),     # credit below 0
+])
+def test_a_fast_path_handing_back_nonsense_is_named(result: tuple[Any, ...]) -> None:
+    @attrs.frozen
+    class Sloppy:
+        name: str = "sloppy"
+        natures: frozenset[str] = frozenset({"≈"})
+
+        def prepare(self, ruleset: perfrules.RuleSet) -> Callable[[Any], Any]:
+            return lambda indicator: result
+
+        def score(self, indicator: Any, ruleset: Any) -> Outcome:  # pragma: no cover
+            raise AssertionError
+
+    class Plugin:
+        @hookimpl
+        def perfrules_register_rules(self, register: Callable[[Any], None]) -> None:
+            register(Sloppy())
+
+        @hookimpl
+        def perfrules_register_rulesets(self, register: Callable[[Any], None]) -> None:
+            register({"id": "sloppy", "extends": "cn-mof-2020", "rules": {"≈": "sloppy"}})
+
+    reg = perfrules.Registry([Plugin()], entry_points=False)
+    form = perfrules.Form(indicators=[perfrules.Indicator(
+        name="x", nature="≈", target=Decimal(1), actual=Decimal(1), weight=Decimal(100))])
+    with pytest.raises(PluginError, match=r"rule 'sloppy'.*indicator 'x'"):
+        perfrules.score(form, "sloppy", registry=reg)
