@@ -361,7 +361,11 @@ def _score_rows(form: Form, rs: RuleSet, reg: Registry) -> tuple[list[Row], list
                 assert problem is not None
                 problems.append(problem)
                 continue
-            fn = fast[rule_name] = _fast(rules[rule_name], rs)
+            try:
+                fn = fast[rule_name] = _fast(rules[rule_name], rs)
+            except Exception as exc:
+                raise PluginError(f"rule {rule_name!r} cannot score with ruleset {rs.id!r}: "
+                                  f"{type(exc).__name__}: {exc}") from exc
         try:
             # Scored even when the weight is bad, so that all problems show at once.
             numerator, denominator, met, judged, recipe = fn(ind)
@@ -387,6 +391,8 @@ def _score_rows(form: Form, rs: RuleSet, reg: Registry) -> tuple[list[Row], list
         append((ind, rule_name, numerator, denominator, met, raw,
                 raw.quantize(quantum, rounding), judged, recipe))
     return rows, problems
+
+
 def _check_weights(form: Form, rs: RuleSet) -> list[Problem]:
     problems = []
     weights = [ind.weight for ind in form.indicators if ind.weight is not None]
