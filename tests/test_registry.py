@@ -253,3 +253,13 @@ def test_a_fast_path_handing_back_nonsense_is_named(result: tuple[Any, ...]) -> 
         name="x", nature="≈", target=Decimal(1), actual=Decimal(1), weight=Decimal(100))])
     with pytest.raises(PluginError, match=r"rule 'sloppy'.*indicator 'x'"):
         perfrules.score(form, "sloppy", registry=reg)
+
+
+def test_ruleset_parameters_are_checked_when_registered() -> None:
+    class Bad:
+        @hookimpl
+        def perfrules_register_rulesets(self, register: Callable[[Any], None]) -> None:
+            register({"id": "quad", "extends": "cn-mof-2020", "params": {"reverse": "quadratic"}})
+
+    with pytest.raises(PluginError, match=r"ruleset 'quad' does not suit rule 'at-most'.*quadratic"):
+        perfrules.Registry([Bad()], entry_points=False)

@@ -244,6 +244,14 @@ class Registry:
                         f"plugin {owner!r}: ruleset {ruleset_id!r} maps {nature!r} to rule "
                         f"{rule_name!r}, which no plugin registered "
                         f"(known: {', '.join(self.rules)})")
+            for rule in self.rules.values():  # parameters are checked now, not mid-batch
+                prepare = getattr(rule, "prepare", None)
+                try:
+                    if prepare is not None:
+                        prepare(ruleset)
+                except Exception as exc:
+                    raise PluginError(f"plugin {owner!r}: ruleset {ruleset_id!r} does not suit "
+                                      f"rule {rule.name!r}: {type(exc).__name__}: {exc}") from exc
             built[ruleset_id] = ruleset
         return built
 
