@@ -13,33 +13,39 @@ from .._compat import tomllib
 from .._model import Form
 from ..exceptions import FormError, MissingDependencyError, Problem
 
-__all__ = ["JsonReader", "TomlReader", "YamlReader", "read_text"]
+__all__ = ["JsonReader", "TomlReader", "YamlReader", "file_error", "read_bytes", "read_text"]
 
 #: Larger inputs are refused rather than read into memory.
 MAX_BYTES = 50 * 1024 * 1024
 
 
-def read_text(path: Path) -> str:
-    """A text file's content (UTF-8, with or without BOM), with clear errors."""
+def read_bytes(path: Path, limit: int = MAX_BYTES) -> bytes:
+    """A file's bytes, refusing missing, unreadable, empty and oversized files clearly."""
     where = str(path)
     try:
         size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise _error(where, "file-too-large",
-                         f"the file is {size} bytes; the limit is {MAX_BYTES}")
+        if size > limit:
+            raise file_error(where, "file-too-large", f"the file is {size} bytes; the limit is {limit}")
         data = path.read_bytes()
     except OSError as exc:
-        raise _error(where, "unreadable", f"cannot read the file: {exc.strerror or exc}") from None
+        raise file_error(where, "unreadable", f"cannot read the file: {exc.strerror or exc}") from None
     if not data.strip():
-        raise _error(where, "empty-file", "the file is empty")
+        raise file_error(where, "empty-file", "the file is empty")
+    return data
+
+
+def read_text(path: Path) -> str:
+    """A text file's content (UTF-8, with or without BOM), with clear errors."""
+    data = read_bytes(path)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise _error(where, "bad-encoding",
-                     f"the file is not UTF-8 (byte {exc.start}); save it as UTF-8") from None
+        raise file_error(str(path), "bad-encoding",
+                         f"the file is not UTF-8 (byte {exc.start}); save it as UTF-8") from None
 
 
-def _error(where: str, code: str, message: str, expected: str = "") -> FormError:
+def file_error(where: str, code: str, message: str, expected: str = "") -> FormError:
+    """An error about a whole file (it names the file as its location)."""
     return FormError(Problem(code=code, message=message, location=where,
                              expected=expected or None), where)
 
@@ -50,7 +56,7 @@ def _reject_constant(name: str) -> Any:
 
 def _form(data: Any, path: Path) -> Form:
     if not isinstance(data, dict):
-        raise _error(str(path), "not-a-form", "the file does not hold a form mapping",
+        raise file_error(str(path), "not-a-form", "the file does not hold a form mapping",
                      'an object with "indicators": [...]')
     return Form.from_dict(data, source=str(path))
 
@@ -65,10 +71,10 @@ class JsonReader:
         try:
             data = json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
         except json.JSONDecodeError as exc:
-            raise _error(f"{path}:{exc.lineno}:{exc.colno}", "bad-json",
+            raise file_error(f"{path}:{exc.lineno}:{exc.colno}", "bad-json",
                          f"not valid JSON: {exc.msg}") from None
         except ValueError as exc:
-            raise _error(str(path), "bad-json", str(exc), "finite numbers") from None
+            raise file_error(str(path), "bad-json", str(exc), "finite numbers") from None
         return _form(data, path)
 
 
@@ -82,7 +88,7 @@ class TomlReader:
         try:
             data = tomllib.loads(text, parse_float=Decimal)
         except tomllib.TOMLDecodeError as exc:
-            raise _error(str(path), "bad-toml", f"not valid TOML: {exc}") from None
+            raise file_error(str(path), "bad-toml", f"not valid TOML: {exc}") from None
         return _form(data, path)
 
 
@@ -102,5 +108,5 @@ class YamlReader:
             # their shortest repr by the model, never used as floats.
             data = yaml.safe_load(text)
         except yaml.YAMLError as exc:
-            raise _error(str(path), "bad-yaml", f"not valid YAML: {exc}") from None
+            raise file_error(str(path), "bad-yaml", f"not valid YAML: {exc}") from None
         return _form(data, path)

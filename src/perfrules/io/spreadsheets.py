@@ -12,7 +12,9 @@ from typing import Any
 import attrs
 
 from .._model import Form
-from ..exceptions import FormError, MissingDependencyError, Problem
+from ..exceptions import FormError, MissingDependencyError
+from .canonical import file_error as _error
+from .canonical import read_bytes
 from .table import GridCell, recognize
 
 __all__ = ["CsvReader", "DocxReader", "XlsxReader"]
@@ -25,40 +27,26 @@ MAX_COLUMNS = 200
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-def _error(path: Path, code: str, message: str, expected: str = "") -> FormError:
-    return FormError(Problem(code=code, message=message, location=str(path),
-                             expected=expected or None), str(path))
-
-
 def _head(path: Path) -> bytes:
-    try:
-        size = path.stat().st_size
-        with path.open("rb") as fh:
-            head = fh.read(8)
-    except OSError as exc:
-        raise _error(path, "unreadable", f"cannot read the file: {exc.strerror or exc}") from None
-    if size == 0:
-        raise _error(path, "empty-file", "the file is empty")
-    if size > MAX_FILE_BYTES:
-        raise _error(path, "file-too-large", f"the file is {size} bytes; the limit is {MAX_FILE_BYTES}")
-    return head
+    """The first bytes of a file that exists, is not empty and not too large."""
+    return read_bytes(path, MAX_FILE_BYTES)[:8]
 
 
 def _check_zip(path: Path, kind: str, resave: str) -> None:
     """Refuse what is not an OOXML zip, with the reason a person can act on."""
     head = _head(path)
     if head == _OLE_MAGIC:
-        raise _error(path, "encrypted-or-old",
+        raise _error(str(path), "encrypted-or-old",
                      f"the file is password-protected, or an old binary {kind} file saved "
                      f"under a new name", f"remove the password, or save it as {resave}")
     try:
         with zipfile.ZipFile(path) as archive:
             total = sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile:
-        raise _error(path, "corrupt-file", f"the file is not a valid {resave} file (corrupt "
+        raise _error(str(path), "corrupt-file", f"the file is not a valid {resave} file (corrupt "
                      "or not a zip archive)", f"a {resave} file saved by Excel, WPS or Word") from None
     if total > MAX_UNZIPPED_BYTES:
-        raise _error(path, "file-too-large", f"the file unpacks to {total} bytes; the limit is "
+        raise _error(str(path), "file-too-large", f"the file unpacks to {total} bytes; the limit is "
                      f"{MAX_UNZIPPED_BYTES}")
 
 
@@ -79,7 +67,7 @@ class XlsxReader:
         try:
             workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many types for broken files
-            raise _error(path, "corrupt-file", f"Excel cannot be read: {type(exc).__name__}: "
+            raise _error(str(path), "corrupt-file", f"Excel cannot be read: {type(exc).__name__}: "
                          f"{exc}", "a .xlsx file saved by Excel or WPS") from None
         try:
             failures: list[FormError] = []
@@ -93,7 +81,7 @@ class XlsxReader:
                     failures.append(exc)
             if failures:
                 raise _best(failures)
-            raise _error(path, "empty-file", "the workbook has no content")
+            raise _error(str(path), "empty-file", "the workbook has no content")
         finally:
             workbook.close()
 
@@ -109,7 +97,7 @@ def _sheet_grid(sheet: Any, letter: Any, path: Path) -> list[list[GridCell]]:
     title = sheet.title
     for r, row in enumerate(sheet.iter_rows(min_row=1, min_col=1), start=1):
         if r > MAX_ROWS:
-            raise _error(path, "too-many-rows", f"sheet {title} has more than {MAX_ROWS} rows")
+            raise _error(str(path), "too-many-rows", f"sheet {title} has more than {MAX_ROWS} rows")
         cells = []
         for c, cell in enumerate(row[:MAX_COLUMNS], start=1):
             fmt = getattr(cell, "number_format", None) or ""
@@ -138,13 +126,13 @@ class DocxReader:
         try:
             document = docx.Document(str(path))
         except Exception as exc:  # python-docx raises many types for broken files
-            raise _error(path, "corrupt-file", f"Word cannot be read: {type(exc).__name__}: "
+            raise _error(str(path), "corrupt-file", f"Word cannot be read: {type(exc).__name__}: "
                          f"{exc}", "a .docx file saved by Word or WPS") from None
         grid: list[list[GridCell]] = []
         for t, table in enumerate(document.tables, start=1):
             for r, row in enumerate(table.rows, start=1):
                 if len(grid) > MAX_ROWS:
-                    raise _error(path, "too-many-rows", f"more than {MAX_ROWS} table rows")
+                    raise _error(str(path), "too-many-rows", f"more than {MAX_ROWS} table rows")
                 cells: list[GridCell] = []
                 previous = None
                 for c, cell in enumerate(row.cells, start=1):
@@ -156,7 +144,7 @@ class DocxReader:
                 grid.append(cells)
         paragraphs = [p.text for p in document.paragraphs[:20]]
         if not grid:
-            raise _error(path, "no-table", "the document has no table",
+            raise _error(str(path), "no-table", "the document has no table",
                          "a 绩效自评表 as a Word table")
         return recognize(grid, str(path), paragraphs=paragraphs)
 
@@ -169,9 +157,7 @@ class CsvReader:
     extensions: tuple[str, ...] = (".csv",)
 
     def read(self, path: Path) -> Form:
-        _head(path)
-        data = path.read_bytes()
-        text = decode_csv(data, path)
+        text = decode_csv(read_bytes(path, MAX_FILE_BYTES), path)
         try:
             dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
         except csv.Error:
@@ -179,7 +165,7 @@ class CsvReader:
         grid: list[list[GridCell]] = []
         for r, row in enumerate(csv.reader(io.StringIO(text), dialect), start=1):
             if r > MAX_ROWS:
-                raise _error(path, "too-many-rows", f"more than {MAX_ROWS} rows")
+                raise _error(str(path), "too-many-rows", f"more than {MAX_ROWS} rows")
             grid.append([GridCell(value=v, where=f"{path.name}!{_letter(c)}{r}")
                          for c, v in enumerate(row[:MAX_COLUMNS], start=1)])
         return recognize(grid, str(path))
@@ -207,5 +193,5 @@ def decode_csv(data: bytes, path: Path) -> str:
     try:
         return data.decode("gb18030")
     except UnicodeDecodeError as exc:
-        raise _error(path, "bad-encoding", f"the file is neither UTF-8 nor GBK/GB18030 "
+        raise _error(str(path), "bad-encoding", f"the file is neither UTF-8 nor GBK/GB18030 "
                      f"(byte {exc.start})", "save the CSV as UTF-8") from None
