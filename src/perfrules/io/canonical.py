@@ -13,24 +13,36 @@ from .._compat import tomllib
 from .._model import Form
 from ..exceptions import FormError, MissingDependencyError, Problem
 
-__all__ = ["JsonReader", "TomlReader", "YamlReader", "file_error", "read_bytes", "read_text"]
+__all__ = ["JsonReader", "TomlReader", "YamlReader", "check_file", "file_error", "read_bytes",
+           "read_text"]
 
 #: Larger inputs are refused rather than read into memory.
 MAX_BYTES = 50 * 1024 * 1024
 
 
-def read_bytes(path: Path, limit: int = MAX_BYTES) -> bytes:
-    """A file's bytes, refusing missing, unreadable, empty and oversized files clearly."""
+def check_file(path: Path, limit: int = MAX_BYTES) -> None:
+    """Refuse a missing, unreadable, empty or oversized file clearly."""
     where = str(path)
     try:
         size = path.stat().st_size
-        if size > limit:
-            raise file_error(where, "file-too-large", f"the file is {size} bytes; the limit is {limit}")
-        data = path.read_bytes()
     except OSError as exc:
         raise file_error(where, "unreadable", f"cannot read the file: {exc.strerror or exc}") from None
-    if not data.strip():
+    if size == 0:
         raise file_error(where, "empty-file", "the file is empty")
+    if size > limit:
+        raise file_error(where, "file-too-large", f"the file is {size} bytes; the limit is {limit}")
+
+
+def read_bytes(path: Path, limit: int = MAX_BYTES) -> bytes:
+    """A file's bytes, after :func:`check_file`; blank content counts as empty."""
+    check_file(path, limit)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise file_error(str(path), "unreadable",
+                         f"cannot read the file: {exc.strerror or exc}") from None
+    if not data.strip():
+        raise file_error(str(path), "empty-file", "the file is empty")
     return data
 
 

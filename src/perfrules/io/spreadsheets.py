@@ -13,8 +13,8 @@ import attrs
 
 from .._model import Form
 from ..exceptions import FormError, MissingDependencyError
+from .canonical import check_file, read_bytes
 from .canonical import file_error as _error
-from .canonical import read_bytes
 from .table import GridCell, recognize
 
 __all__ = ["CsvReader", "DocxReader", "XlsxReader"]
@@ -29,7 +29,9 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 def _head(path: Path) -> bytes:
     """The first bytes of a file that exists, is not empty and not too large."""
-    return read_bytes(path, MAX_FILE_BYTES)[:8]
+    check_file(path, MAX_FILE_BYTES)
+    with path.open("rb") as fh:
+        return fh.read(8)
 
 
 def _check_zip(path: Path, kind: str, resave: str) -> None:
