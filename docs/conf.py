@@ -1,0 +1,25 @@
+"""Sphinx configuration: Markdown pages (MyST), API reference from docstrings."""
+
+from __future__ import annotations
+
+import perfrules
+
+project = "perfrules"
+author = "perfrules developers"
+release = version = perfrules.__version__
+extensions = [
+    "myst_parser",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.doctest",
+    "sphinx.ext.intersphinx",
+]
+source_suffix = {".md": "markdown"}
+exclude_patterns = ["_build"]
+myst_enable_extensions = ["colon_fence"]
+myst_heading_anchors = 3
+autodoc_member_order = "bysource"
+autodoc_typehints = "description"
+intersphinx_mapping = {}
+html_theme = "alabaster"
+suppress_warnings = ["myst.xref_missing"]
+doctest_global_setup = "import perfrules\nfrom perfrules import normalize_weights"
