@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import perfrules
-from perfrules.builtin.rules import AtLeast, AtMost, Equal
+from perfrules.builtin.rules import AtLeast, AtMost, Equal, ExecutionRate
 from perfrules.testing import amounts, check_rule, forms, quantitative_indicators, weights
 
 REG = perfrules.Registry(entry_points=False)
@@ -98,5 +98,11 @@ def test_normalize_weights_errors() -> None:
 
 
 @pytest.mark.parametrize("rule", [AtLeast(), AtMost(), Equal()], ids=lambda r: r.name)
-def test_builtin_rules_conform(rule: perfrules.Rule) -> None:
-    check_rule(rule, registry=REG, max_examples=100)
+@pytest.mark.parametrize("ruleset", RULESETS, ids=lambda r: r.id)
+def test_builtin_rules_conform(rule: perfrules.Rule, ruleset: perfrules.RuleSet) -> None:
+    check_rule(rule, ruleset=ruleset, max_examples=100)
+
+
+def test_execution_rate_conforms() -> None:
+    # the rule is chosen by name, not nature; any nature serves to generate indicators
+    check_rule(ExecutionRate(), natures=["="], registry=REG, max_examples=100)

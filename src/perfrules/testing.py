@@ -28,6 +28,7 @@ from ._registry import Registry, get_registry
 from ._rule import Outcome, Rule, outcome_of
 from ._ruleset import RuleSet
 from ._weights import normalize_weights
+from .exceptions import InputError
 
 __all__ = ["amounts", "check_rule", "forms", "quantitative_indicators", "weights"]
 
@@ -85,7 +86,8 @@ def check_rule(
 ) -> None:
     """Check the contract every rule must keep, on generated indicators.
 
-    The credit is a valid fraction in [0, 1]; a met line has full credit;
+    The credit is a valid fraction in [0, 1], or the input is refused with an
+    :class:`~perfrules.exceptions.InputError` naming the indicator; a met line has full credit;
     scoring is deterministic; a rule's fast path (``prepare``), when it has
     one, agrees with its ``score``. Raises ``AssertionError`` (through
     hypothesis) on the first counterexample.
@@ -98,7 +100,11 @@ def check_rule(
     @settings(max_examples=max_examples, deadline=None)
     @given(quantitative_indicators(chosen))
     def run(indicator: Indicator) -> None:
-        outcome: Any = rule.score(indicator, rs)
+        try:
+            outcome: Any = rule.score(indicator, rs)
+        except InputError as exc:  # refusing input is allowed, with reasons
+            assert exc.problems and all(p.message and p.indicator for p in exc.problems)
+            return
         assert isinstance(outcome, Outcome), f"{rule.name} returned {outcome!r}"
         assert 0 <= outcome.numerator <= outcome.denominator
         if outcome.met:
