@@ -105,4 +105,5 @@ def test_builtin_rules_conform(rule: perfrules.Rule, ruleset: perfrules.RuleSet)
 
 def test_execution_rate_conforms() -> None:
     # the rule is chosen by name, not nature; any nature serves to generate indicators
-    check_rule(ExecutionRate(), natures=["="], registry=REG, max_examples=100)
+    # negative rates are refused, with reasons
+    check_rule(ExecutionRate(), natures=["="], registry=REG, max_examples=100, may_refuse=True)

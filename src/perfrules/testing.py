@@ -83,11 +83,13 @@ def check_rule(
     ruleset: Optional[RuleSet] = None,
     registry: Optional[Registry] = None,
     max_examples: int = 200,
+    may_refuse: bool = False,
 ) -> None:
     """Check the contract every rule must keep, on generated indicators.
 
-    The credit is a valid fraction in [0, 1], or the input is refused with an
-    :class:`~perfrules.exceptions.InputError` naming the indicator; a met line has full credit;
+    The credit is a valid fraction in [0, 1] (with ``may_refuse``, the rule
+    may instead refuse an indicator with an
+    :class:`~perfrules.exceptions.InputError` naming it); a met line has full credit;
     scoring is deterministic; a rule's fast path (``prepare``), when it has
     one, agrees with its ``score``. Raises ``AssertionError`` (through
     hypothesis) on the first counterexample.
@@ -102,7 +104,8 @@ def check_rule(
     def run(indicator: Indicator) -> None:
         try:
             outcome: Any = rule.score(indicator, rs)
-        except InputError as exc:  # refusing input is allowed, with reasons
+        except InputError as exc:
+            assert may_refuse, f"{rule.name} refused {indicator!r}: {exc}"
             assert exc.problems and all(p.message and p.indicator for p in exc.problems)
             return
         assert isinstance(outcome, Outcome), f"{rule.name} returned {outcome!r}"
