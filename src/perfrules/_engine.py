@@ -348,6 +348,8 @@ def _score_rows(form: Form, rs: RuleSet, reg: Registry) -> tuple[list[Row], list
             if not bad:
                 append((ind, None, ZERO, ONE, None, None, None, False, _NOT_APPLICABLE))
             continue
+        # The same choice as choose_rule(), inlined for speed; choose_rule() is
+        # consulted only to word the problem when no rule can be chosen.
         rule_name = ind.rule
         if rule_name is None:
             if fold_word(ind.name) in rate_names:

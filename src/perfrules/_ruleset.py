@@ -62,11 +62,6 @@ class Tier:
     met: bool = False
     name_en: str = ""
 
-    def contains(self, credit: Decimal) -> bool:
-        if credit < self.lower:
-            return False
-        return credit <= self.upper if self.upper_inclusive else credit < self.upper
-
 
 @attrs.frozen(kw_only=True)
 class Grade:
