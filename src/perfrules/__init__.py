@@ -55,6 +55,7 @@ __all__ = [
     "example_path",
     "get_registry",
     "load",
+    "load_all",
     "normalize_weights",
     "score",
 ]
@@ -67,8 +68,43 @@ def load(
     registry: Optional[Registry] = None,
 ) -> Form:
     """Read a form from a file; the reader is chosen by ``format`` or the extension."""
+    forms = load_all(path, format=format, registry=registry)
+    if len(forms) > 1:
+        from .exceptions import FormError, Problem
+
+        names = "、".join(f.source or "?" for f in forms)
+        raise FormError(Problem(
+            code="several-forms", location=str(path),
+            message=f"the file holds {len(forms)} forms ({names})",
+            expected="perfrules.load_all(path), which returns every form of the file"),
+            str(path))
+    return forms[0]
+
+
+def load_all(
+    path: Union[str, Path],
+    *,
+    format: Optional[str] = None,
+    registry: Optional[Registry] = None,
+) -> tuple[Form, ...]:
+    """Every form a file holds (one per sheet, per Word table, per PDF table …).
+
+    Each form's ``source`` names its sheet or table. A reader that can find
+    several forms in one file offers ``read_all(path)``; for the others the
+    file holds exactly one form. Never returns fewer forms than the file
+    holds without raising.
+    """
     reg = registry if registry is not None else get_registry()
-    return reg.reader_for(path, format).read(Path(path))  # type: ignore[no-any-return]
+    reader = reg.reader_for(path, format)
+    read_all = getattr(reader, "read_all", None)
+    if read_all is None:
+        return (reader.read(Path(path)),)
+    forms = tuple(read_all(Path(path)))
+    if not forms:  # a reader must raise rather than find nothing
+        from .exceptions import PluginError
+
+        raise PluginError(f"reader {reader.name!r} found no form in {path} and raised nothing")
+    return forms
 
 
 def example_path() -> Path:
