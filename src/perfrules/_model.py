@@ -17,10 +17,18 @@ from typing import Any, Optional, Union
 
 import attrs
 
-from ._numbers import NumberError, parse_nature, parse_number, split_nature, to_decimal
+from ._numbers import (
+    NotANumberError,
+    NumberError,
+    is_placeholder,
+    parse_number,
+    read_nature,
+    split_nature,
+    to_decimal,
+)
 from .exceptions import FormError, Problem
 
-__all__ = ["Form", "Group", "Indicator", "Value"]
+__all__ = ["Form", "Group", "Indicator", "SkippedRow", "Value"]
 
 #: A target or actual: a number, or text (a 定性 target, a tier word, 不适用).
 Value = Union[Decimal, str, None]
@@ -166,6 +174,29 @@ class Group:
 
 
 @attrs.frozen(kw_only=True)
+class SkippedRow:
+    """A row under the indicator table's header that was not read as a line.
+
+    Readers keep every such row so that nothing is lost without a word:
+    ``where`` is the row's first cell (``自评表!A14``), ``text`` its visible
+    text, ``reason`` and ``reason_zh`` say why it was not read.
+    """
+
+    where: str = attrs.field(converter=str)
+    text: str = attrs.field(converter=str)
+    reason: str = attrs.field(converter=str)
+    reason_zh: str = attrs.field(default="", converter=str)
+
+    def to_dict(self) -> dict[str, str]:
+        return {"where": self.where, "text": self.text, "reason": self.reason,
+                "reason_zh": self.reason_zh}
+
+
+def _skipped(value: Iterable[SkippedRow]) -> tuple[SkippedRow, ...]:
+    return tuple(value)
+
+
+@attrs.frozen(kw_only=True)
 class Form:
     """A self-evaluation form: metadata and its indicator table."""
 
@@ -184,6 +215,9 @@ class Form:
     #: Where form-level fields came from: (field, place) pairs, e.g. ("reported_total", "自评表!H3").
     cells: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_cells)
     problems: tuple[Problem, ...] = attrs.field(default=(), converter=_problems)
+    #: Rows under the table's header that were not read as lines, and why
+    #: (a reader fills this in; nothing in a file is dropped without a word).
+    skipped: tuple[SkippedRow, ...] = attrs.field(default=(), converter=_skipped)
 
     def where(self, field: Optional[str] = None) -> Optional[str]:
         """The place a form-level field (``reported_total`` …) was read from."""
@@ -242,6 +276,16 @@ class Form:
                                              message=f"year {year!r} is not a year",
                                              expected="a year such as 2022"))
                 year = None
+        skipped: list[SkippedRow] = []
+        for i, item in enumerate(data.get("skipped") or ()):
+            try:
+                skipped.append(SkippedRow(**item))
+            except TypeError as exc:
+                where = f"{source}: skipped[{i}]" if source else f"skipped[{i}]"
+                problems.append(Problem(code="bad-skipped", location=where, field="skipped",
+                                        message=f"a skipped row needs where, text and reason ({exc})",
+                                        expected='{"where": "自评表!A14", "text": "…", '
+                                                 '"reason": "…", "reason_zh": "…"}'))
         if problems:
             raise FormError(problems, source)
         return cls(
@@ -256,6 +300,7 @@ class Form:
             reported_grade=data.get("reported_grade") or None,
             source=source,
             problems=form_problems,
+            skipped=skipped,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -272,11 +317,18 @@ class Form:
         if self.groups:
             out["groups"] = [g.to_dict() for g in self.groups]
         out["indicators"] = [i.to_dict() for i in self.indicators]
+        if self.skipped:
+            out["skipped"] = [row.to_dict() for row in self.skipped]
         return out
 
     def content_hash(self) -> str:
-        """SHA-256 of the canonical form: equal for the same content in any format."""
-        text = json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        """SHA-256 of the canonical form: equal for the same content in any format.
+
+        Skipped rows are left out: they name cells, which differ between formats.
+        """
+        data = self.to_dict()
+        data.pop("skipped", None)
+        text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -286,7 +338,7 @@ _INDICATOR_KEYS = frozenset({
 })
 _FORM_KEYS = frozenset({
     "title", "organization", "year", "kind", "ruleset", "reported_total", "reported_grade",
-    "indicators", "groups", "$schema",
+    "indicators", "groups", "skipped", "$schema",
 })
 
 
@@ -304,7 +356,7 @@ def _number_field(data: Mapping[str, Any], key: str, source: Optional[str],
                   indicator: Optional[str], problems: list[Problem],
                   where: Optional[str] = None) -> Optional[Decimal]:
     value = data.get(key)
-    if value is None or (isinstance(value, str) and not value.strip()):
+    if value is None or (isinstance(value, str) and (not value.strip() or is_placeholder(value))):
         return None
     try:
         return to_decimal(value)
@@ -315,6 +367,9 @@ def _number_field(data: Mapping[str, Any], key: str, source: Optional[str],
                                 location=where, message=exc.reason, value=exc.text,
                                 expected="a number such as 4.5"))
         return None
+
+
+_OPERATORS = frozenset({"≥", ">", "≤", "<", "="})
 
 
 def _parse_indicator(data: Mapping[str, Any], source: Optional[str],
@@ -339,29 +394,42 @@ def _parse_indicator(data: Mapping[str, Any], source: Optional[str],
         fields[key] = _number_field(data, key, source, name, problems, at(key))
 
     unit = "" if data.get("unit") is None else str(data.get("unit")).strip()
+    if unit and is_placeholder(unit):
+        unit = ""
     raw_nature = data.get("nature")
-    nature: Optional[str] = None
     if raw_nature is not None and not isinstance(raw_nature, str):
         raw_nature = str(raw_nature)
-    try:
-        nature = parse_nature(raw_nature)
-    except KeyError:
-        nature = raw_nature.strip() if raw_nature else None  # the engine names it unknown
-
     target = data.get("target")
-    if isinstance(target, str) and nature is None:
-        nature, target = split_nature(target)
+    target_op: Optional[str] = None
+    if isinstance(target, str):
+        target_op, target = split_nature(target)
+    nature, agree = read_nature(raw_nature, target_op)
+    if not agree:
+        problems.append(Problem(
+            code="nature-conflict", indicator=name, field="nature", location=at("nature"),
+            value=str(raw_nature).strip(),
+            message=f"the 指标性质 cell ({at('nature')}) says {str(raw_nature).strip()!r} but the "
+                    f"target cell ({at('target')}) says {target_op}{target}",
+            expected="the same operator in both cells, or the operator in only one of them"))
     actual = data.get("actual")
     cell_units: list[str] = []
     for key, value in (("target", target), ("actual", actual)):
         parsed: Value
-        if value is None or (isinstance(value, str) and not value.strip()):
+        if value is None or (isinstance(value, str) and (not value.strip()
+                                                         or is_placeholder(value))):
             parsed = None
         elif isinstance(value, str):
             try:
                 number, cell_unit = parse_number(value)
-            except NumberError:
-                parsed = value.strip()  # text: a 定性 target, a tier word; judged by the rule
+            except NumberError as exc:
+                # text: a 定性 target, a tier word; judged by the rule
+                parsed = value.strip()
+                if isinstance(exc, NotANumberError) and nature not in _OPERATORS:
+                    # a quantitative rule says "not a number" itself; no other would
+                    problems.append(Problem(code="not-a-number", indicator=name, field=key,
+                                            location=at(key), value=value, message=exc.reason,
+                                            expected="a number such as 95 or 95%, or a tier "
+                                                     "word for 定性 lines"))
             else:
                 parsed = number
                 if cell_unit:
@@ -404,5 +472,6 @@ def _parse_indicator(data: Mapping[str, Any], source: Optional[str],
                                 expected="true, false"))
         applicable = True
     fields["applicable"] = applicable
-    fields["note"] = "" if data.get("note") is None else str(data.get("note"))
+    note = data.get("note")
+    fields["note"] = "" if note is None or is_placeholder(note) else str(note)
     return fields, problems

@@ -16,14 +16,22 @@ from typing import Optional
 
 __all__ = [
     "CONTEXT",
+    "DIRECTIONS",
     "NATURES",
+    "PLACEHOLDERS",
+    "NotANumberError",
     "NumberError",
     "fold",
+    "fold_number",
     "fold_word",
+    "is_not_a_number",
+    "is_placeholder",
     "parse_nature",
     "parse_number",
+    "percent_of",
     "plain",
     "quantize",
+    "read_nature",
     "split_nature",
     "to_decimal",
 ]
@@ -59,15 +67,41 @@ _PREFIXES = sorted(
     reverse=True,
 )
 
+#: Natures written after the number: ``95%以上``, ``10个工作日以内``.
+_SUFFIXES = ("以上", "以下", "以内")
+_DIGIT_START = frozenset("0123456789+-.")
+
+#: What a 指标性质 column says when the operator is in the target: a direction
+#: (正向 higher is better, 反向 lower is better) or only that the line is 定量.
+#: The canonical nature a direction stands for when the target has no operator;
+#: ``None`` for 定量 (the engine decides, DESIGN.md §3 "No operator anywhere").
+DIRECTIONS: dict[str, Optional[str]] = {
+    "正向": "≥", "正向指标": "≥", "反向": "≤", "反向指标": "≤", "定量": None, "定量指标": None,
+}
+#: The operators each direction agrees with.
+_AGREES: dict[str, frozenset[str]] = {
+    "正向": frozenset({"≥", ">", "="}), "正向指标": frozenset({"≥", ">", "="}),
+    "反向": frozenset({"≤", "<", "="}), "反向指标": frozenset({"≤", "<", "="}),
+    "定量": frozenset({"≥", ">", "≤", "<", "="}), "定量指标": frozenset({"≥", ">", "≤", "<", "="}),
+}
+
+#: Cell texts that mean "nothing here" (after folding width and spaces, lower case).
+#: A cell made only of dashes, slashes or ellipses is one too (``——``, ``/``, ``……``).
+PLACEHOLDERS = frozenset({"无", "n/a", "na", "暂无", "空"})
+_FILLER = frozenset("-—–―‐‑‒−─━/\\／－…⋯·.。、_")
+
 _SPACE = re.compile(r"\s+")
 _NUMBER = re.compile(
     r"""^(?P<sign>[+-]?)
-        (?P<int>\d{1,3}(?:,\d{3})+|\d+)
-        (?P<frac>\.\d+)?
+        (?P<int>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)
+        (?P<frac>\.[0-9]+)?
         (?P<unit>.*)$""",
-    re.VERBOSE,
+    re.VERBOSE | re.DOTALL,
 )
-_UNIT_OK = re.compile(r"^[^\d.,+\-]*$")
+_UNIT_OK = re.compile(r"^[^0-9.,+\-]*$")
+_NOT_NUMBERS = frozenset({"nan", "snan", "qnan", "inf", "infinity", "+inf", "-inf", "+infinity",
+                          "-infinity", "+nan", "-nan"})
+_NAN_REASON = "NaN or Infinity is not a number; write the value itself"
 
 
 class NumberError(ValueError):
@@ -77,6 +111,13 @@ class NumberError(ValueError):
         self.text = text
         self.reason = reason
         super().__init__(f"{text!r} is not a number: {reason}")
+
+
+class NotANumberError(NumberError):
+    """A cell that spells something no form may hold as a value: NaN, Infinity, ``8²``.
+
+    Unlike other text, such a cell is never read as words (a 定性 target).
+    """
 
 
 def fold(text: str) -> str:
@@ -96,6 +137,57 @@ def fold_word(text: str) -> str:
 @functools.lru_cache(maxsize=8192)
 def _fold_word(text: str) -> str:
     return _SPACE.sub("", unicodedata.normalize("NFKC", text))
+
+
+def fold_number(text: str) -> str:
+    """Fold a number cell: full-width digits and signs to ASCII, spaces single, trimmed.
+
+    Unlike NFKC, superscripts, subscripts, fractions, circled and squared
+    forms stay as they are: ``8²`` must not read as ``82``, nor ``①`` as ``1``,
+    and ``㎡`` stays a unit.
+    """
+    if text.isascii():
+        return _SPACE.sub(" ", text).strip()
+    return _fold_number(text)
+
+
+@functools.lru_cache(maxsize=8192)
+def _fold_number(text: str) -> str:
+    out = []
+    for ch in text:
+        if ch.isascii():
+            out.append(ch)
+            continue
+        folded = unicodedata.normalize("NFKC", ch)
+        if (folded != ch and unicodedata.decimal(ch, None) is None
+                and any("0" <= c <= "9" for c in folded)):
+            out.append(ch)  # ² ½ ① ㎡ ⒈: a digit only by compatibility
+        else:
+            out.append(folded)
+    return _SPACE.sub(" ", "".join(out)).strip()
+
+
+def is_placeholder(value: object) -> bool:
+    """Whether a cell holds a template placeholder that means empty.
+
+    ``—``, ``——``, ``-``, ``/``, ``／``, ``……``, ``无``, ``N/A`` (any width).
+    ``不适用`` is not one: it says the line does not apply.
+    """
+    if not isinstance(value, str):
+        return False
+    word = fold_word(value)
+    if not word:
+        return False
+    return word.lower() in PLACEHOLDERS or all(c in _FILLER for c in word)
+
+
+def is_not_a_number(value: object) -> bool:
+    """Whether a cell spells NaN or Infinity (text, float or Decimal)."""
+    if isinstance(value, float):
+        return value != value or value in (float("inf"), float("-inf"))
+    if isinstance(value, Decimal):
+        return not value.is_finite()
+    return isinstance(value, str) and fold_word(value).lower() in _NOT_NUMBERS
 
 
 def to_decimal(value: object) -> Decimal:
@@ -121,26 +213,29 @@ def parse_number(value: object) -> tuple[Decimal, Optional[str]]:
         raise NumberError(str(value), "a yes/no value is not a number")
     if isinstance(value, Decimal):
         if not value.is_finite():
-            raise NumberError(str(value), "NaN and Infinity are not valid numbers")
+            raise NotANumberError(str(value), _NAN_REASON)
         return value, None
     if isinstance(value, int):
         return Decimal(value), None
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
-            raise NumberError(repr(value), "NaN and Infinity are not valid numbers")
+            raise NotANumberError(repr(value), _NAN_REASON)
         # The shortest repr round-trips: 794.8 stays 794.8, not 794.7999…
         return Decimal(repr(value)), None
     if not isinstance(value, str):
         raise NumberError(repr(value), f"expected a number or text, got {type(value).__name__}")
-    text = fold(value)
+    text = fold_number(value)
     if not text:
         raise NumberError(value, "the cell is empty")
     match = _NUMBER.match(text.replace(" ", ""))
     if match is None:
-        if text.lower().lstrip("+-") in ("nan", "inf", "infinity", "snan"):
-            raise NumberError(value, "NaN and Infinity are not valid numbers")
+        if text.lower().replace(" ", "") in _NOT_NUMBERS:
+            raise NotANumberError(value, _NAN_REASON)
         raise NumberError(value, "expected digits such as 95, 95%, 5,956.7 or 6000万元")
     unit = match.group("unit").strip()
+    if unit and unicodedata.category(unit[0]) in ("No", "Nd"):
+        raise NotANumberError(value, f"not a number: {unit[0]!r} is a superscript, fraction or other "
+                          "special digit; write the value in plain digits")
     if unit and not _UNIT_OK.match(unit):
         raise NumberError(value, f"unexpected text {unit!r} after the number")
     digits = match.group("sign") + match.group("int").replace(",", "") + (match.group("frac") or "")
@@ -163,22 +258,73 @@ def parse_nature(text: Optional[str]) -> Optional[str]:
 def split_nature(text: str) -> tuple[Optional[str], str]:
     """Split a nature written inside a target: ``"≥95%" -> ("≥", "95%")``.
 
-    Returns ``(None, text)`` when the text does not start with a nature.
+    Also a leading ``=`` (``"=100%"``) and a nature written after the number
+    (``"95%以上" -> ("≥", "95%")``, ``"10个工作日以内" -> ("≤", "10个工作日")``).
+    Returns ``(None, text)`` when the text has no nature next to a number.
     """
-    folded = fold(text)
-    for word in _PREFIXES:
-        if folded.startswith(word):
-            rest = folded[len(word):].strip()
-            if rest and (rest[0].isdigit() or rest[0] in "+-."):
+    folded = fold_number(text)
+    if not folded:
+        return None, text
+    if folded[0] not in _DIGIT_START:
+        for word in _PREFIXES:
+            if folded.startswith(word):
+                rest = folded[len(word):].strip()
+                if rest and (rest[0] in _DIGIT_START):
+                    return _WORD_TO_NATURE[word], rest
+        return None, text
+    for word in _SUFFIXES:
+        if folded.endswith(word):
+            rest = folded[:-len(word)].strip()
+            if rest:
                 return _WORD_TO_NATURE[word], rest
     return None, text
 
 
+def read_nature(column: Optional[str], target_op: Optional[str]) -> tuple[Optional[str], bool]:
+    """The nature of a line from its 指标性质 cell and the operator in its target.
+
+    ``column`` is the 指标性质 cell's text (``≥``, ``定性``, ``正向``, ``定量指标`` …, or
+    ``None``), ``target_op`` the operator :func:`split_nature` found in the target.
+    Returns ``(nature, agree)``: ``agree`` is false when both say something and
+    they contradict each other (``≤`` and ``≥90%``, ``反向`` and ``≥90%``).
+    ``nature`` is ``None`` when neither cell states one; a column word that is
+    no nature is returned as written, for the engine to name.
+    """
+    word = fold_word(column) if column else ""
+    if not word or is_placeholder(word):
+        return target_op, True
+    if word in DIRECTIONS:
+        if target_op is None:
+            return DIRECTIONS[word], True
+        return target_op, target_op in _AGREES[word]
+    nature = _WORD_TO_NATURE.get(word)
+    if nature is None:
+        return column.strip() if column else None, True
+    if target_op is None or target_op == nature:
+        return nature, True
+    same = {"≥": ">", ">": "≥", "≤": "<", "<": "≤"}
+    return nature, same.get(nature) == target_op
+
+
+def percent_of(fraction: Decimal) -> Decimal:
+    """``fraction`` × 100, exactly (Excel stores 99.35% as 0.9935): a shift, no rounding."""
+    sign, digits, exponent = fraction.as_tuple()
+    if not isinstance(exponent, int):
+        return fraction
+    return Decimal((sign, digits, exponent + 2))
+
+
 def plain(value: Decimal) -> str:
-    """A decimal as people write it: ``100`` (not ``1E+2``), ``4.5`` (not ``4.50``)."""
-    if value == value.to_integral_value():
-        return str(value.quantize(Decimal(1)))
-    return format(value.normalize(), "f")
+    """A decimal as people write it: ``100`` (not ``1E+2``), ``4.5`` (not ``4.50``).
+
+    Exact for any number of digits, whatever the thread's decimal context.
+    """
+    if not value.is_finite():
+        return str(value)
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
 
 
 def quantize(value: Decimal, places: int, rounding: str) -> Decimal:
