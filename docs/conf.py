@@ -1,4 +1,4 @@
-"""Sphinx configuration: Markdown pages (MyST), API reference from docstrings."""
+"""Sphinx configuration: Markdown pages (MyST), the API reference from docstrings."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import perfrules
 
 project = "perfrules"
 author = "perfrules developers"
+copyright = "perfrules developers, MIT License"
 release = version = perfrules.__version__
 extensions = [
     "myst_parser",
@@ -14,12 +15,15 @@ extensions = [
     "sphinx.ext.intersphinx",
 ]
 source_suffix = {".md": "markdown"}
-exclude_patterns = ["_build"]
+exclude_patterns = ["_build", "**/_build"]
 myst_enable_extensions = ["colon_fence"]
 myst_heading_anchors = 3
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
-intersphinx_mapping = {}
-html_theme = "alabaster"
+autodoc_class_signature = "separated"
+intersphinx_mapping: dict[str, tuple[str, None]] = {}
+html_theme = "furo"  # in the `docs` extra
+html_title = f"perfrules {release}"
+html_show_sourcelink = False
 suppress_warnings = ["myst.xref_missing"]
 doctest_global_setup = "import perfrules\nfrom perfrules import normalize_weights"
