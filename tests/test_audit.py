@@ -84,7 +84,12 @@ PLANTED: dict[str, tuple[str, Callable[[dict[str, Any]], None]]] = {
     "PR017": ("warning", _set(1, name="培训人次")),
     "PR018": ("warning", _set(2, path=["产出指标", "数量指标"])),
     "PR019": ("error", _top(reported_grade="良")),
-    "PR020": ("error", _set(3, actual="还行")),
+    "PR020": ("error", _set(3, actual="还行", reported_score=None)),
+    "PR021": ("info", _set(0, nature=None)),
+    "PR022": ("info", _set(3, actual="还行")),
+    "PR023": ("info", _top(skipped=[{"where": "自评表!A30", "text": "其他需要说明的事项",
+                                     "reason": "not an indicator row", "reason_zh": "不是指标行"}])),
+    "PR024": ("warning", _top(year=2019)),
 }
 
 
@@ -123,7 +128,8 @@ def test_line_mismatch_details(registry: perfrules.Registry) -> None:
 
 
 def test_audit_works_where_score_refuses(registry: perfrules.Registry) -> None:
-    form = perfrules.Form.from_dict(_edit(_many(_set(0, weight="30"), _set(3, actual="还行"))))
+    form = perfrules.Form.from_dict(_edit(_many(_set(0, weight="30"),
+                                                _set(3, actual="还行", reported_score=None))))
     with pytest.raises(perfrules.FormError):
         perfrules.score(form, registry=registry)
     result = audit(form, registry=registry)

@@ -9,6 +9,7 @@ import pytest
 
 from perfrules import __version__
 from perfrules.cli import main
+from tests.test_seed import RATE_EXPLAINED
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -45,7 +46,7 @@ def test_score_example_json(capsys: pytest.CaptureFixture[str]) -> None:
     first = data["indicators"][0]
     assert first["score"] == "9.96" and first["credit"] == "0.9964" and first["met"] is False
     assert first["rule"] == "execution-rate"
-    assert first["explanation"].endswith("9.964 → 9.96（财预〔2020〕10号）")
+    assert first["explanation"].endswith(RATE_EXPLAINED)
     assert all(item["score"] == "4.50" for item in data["indicators"][1:])
     assert data["provenance"]["perfrules"] == __version__
     assert data["provenance"]["form"]["source"] == "perfrules:examples/xianglushan-2022.json"

@@ -35,5 +35,5 @@ def test_every_builtin_rule_has_a_section(registry: perfrules.Registry) -> None:
 
 def test_every_builtin_ruleset_is_listed(registry: perfrules.Registry) -> None:
     text = (DOCS / "rules.md").read_text("utf-8")
-    for ruleset_id in registry.rulesets:
-        assert f"`{ruleset_id}`" in text, ruleset_id
+    for ruleset in registry.rulesets.values():
+        assert f"`{ruleset.id}`" in text, ruleset.ref

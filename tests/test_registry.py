@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import subprocess
 import sys
 from decimal import Decimal
@@ -71,7 +72,7 @@ def test_duplicate_ruleset() -> None:
         def perfrules_register_rulesets(self, register: Callable[[Any], None]) -> None:
             register({"id": "cn-mof-2020"})
 
-    with pytest.raises(PluginError, match=r"duplicate ruleset 'cn-mof-2020'.*perfrules.builtin.rulesets"):
+    with pytest.raises(PluginError, match=r"duplicate ruleset 'cn-mof-2020@1'.*perfrules.builtin.rulesets"):
         perfrules.Registry([Dup()], entry_points=False)
 
 
@@ -132,12 +133,13 @@ def test_registration_order_does_not_matter() -> None:
 
 def test_builtin_rulesets() -> None:
     reg = perfrules.Registry(entry_points=False)
-    assert set(reg.rulesets) >= {"cn-mof-2020", "cn-mof-2020-linear", "cn-mof-2020-bands-80-50"}
+    assert set(reg.rulesets) >= {"cn-mof-2020@1", "cn-mof-2020-linear@1",
+                                 "cn-mof-2020-bands-80-50@1"}
     base = reg.ruleset("cn-mof-2020")
     assert base.citation == "财预〔2020〕10号"
-    assert base.effective_from == "2020-02-25"
+    assert base.valid_from == datetime.date(2020, 2, 25) and base.region == "CN"
     linear = reg.ruleset("cn-mof-2020-linear")
-    assert linear.extends == "cn-mof-2020"
+    assert linear.extends == "cn-mof-2020@1"
     assert linear.param("reverse") == "linear"
     assert linear.tiers == base.tiers
     bands = reg.ruleset("cn-mof-2020-bands-80-50")
@@ -217,7 +219,7 @@ def test_invalid_ruleset_data_is_named() -> None:
         def perfrules_register_rulesets(self, register: Callable[[Any], None]) -> None:
             register({"id": "odd", "extends": "cn-mof-2020", "rounding": {"mode": "ROUND_NOPE"}})
 
-    with pytest.raises(PluginError, match=r"ruleset 'odd' is invalid: ValueError: 'rounding' must "
+    with pytest.raises(PluginError, match=r"ruleset 'odd@1' is invalid: 'rounding' must "
                                           r"be in \('ROUND_05UP'"):
         perfrules.Registry([Bad()], entry_points=False)
 
@@ -261,5 +263,5 @@ def test_ruleset_parameters_are_checked_when_registered() -> None:
         def perfrules_register_rulesets(self, register: Callable[[Any], None]) -> None:
             register({"id": "quad", "extends": "cn-mof-2020", "params": {"reverse": "quadratic"}})
 
-    with pytest.raises(PluginError, match=r"ruleset 'quad' does not suit rule 'at-most'.*quadratic"):
+    with pytest.raises(PluginError, match=r"ruleset 'quad@1' does not suit rule 'at-most'.*quadratic"):
         perfrules.Registry([Bad()], entry_points=False)

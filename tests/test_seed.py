@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import perfrules
 
+RATE_EXPLAINED = "9.964 → 9.96（财预〔2020〕10号 自评表填报说明：预算执行率按执行数与预算数之比计分）"
+
 
 def test_seed_every_line_and_total(registry: perfrules.Registry) -> None:
     form = perfrules.example()
@@ -30,10 +32,11 @@ def test_seed_every_line_and_total(registry: perfrules.Registry) -> None:
 def test_seed_explanation_cites_the_policy(registry: perfrules.Registry) -> None:
     report = perfrules.score(perfrules.example(), registry=registry)
     text = report.explain("zh")
-    assert "99.64 / 100 × 10 = 9.964 → 9.96（财预〔2020〕10号）" in text
+    assert "99.64 / 100 × 10 = " + RATE_EXPLAINED in text
     assert text.splitlines()[-1].endswith("= 99.96，等级 优")
     english = report.explain("en")
-    assert "99.64 / 100 × 10 = 9.964 → 9.96 (MOF Caiyu [2020] No. 10)" in english
+    assert ("99.64 / 100 × 10 = 9.964 → 9.96 "
+            "(MOF Caiyu [2020] No. 10, form notes: the execution rate") in english
     assert "grade 优 (excellent)" in english
 
 

@@ -14,6 +14,7 @@ exists.
 
 from __future__ import annotations
 
+import decimal
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any, Optional, Protocol, Union, runtime_checkable
@@ -22,6 +23,7 @@ import attrs
 
 from ._engine import LineResult, line_of, recompute
 from ._model import Form, Indicator
+from ._numbers import CONTEXT
 from ._registry import Registry, get_registry
 from ._ruleset import RuleSet
 from .exceptions import PluginError, Problem
@@ -57,6 +59,7 @@ class Finding:
     citation: Optional[str] = None
 
     def message(self, lang: str = "zh") -> str:
+        """The message in ``lang`` (``"zh"`` or ``"en"``)."""
         return self.message_zh if lang == "zh" else self.message_en
 
     def at_least(self, severity: str) -> bool:
@@ -64,6 +67,7 @@ class Finding:
         return _RANK[self.severity] <= _RANK[severity]
 
     def to_dict(self) -> dict[str, Any]:
+        """The finding as JSON-ready data (every field)."""
         return attrs.asdict(self)
 
 
@@ -81,7 +85,15 @@ class AuditContext:
     total: Optional[Decimal]
 
     def line(self, index: int) -> Optional[LineResult]:
+        """The recomputed line of ``form.indicators[index]``, when it could be scored."""
         return self.lines.get(index)
+
+    def kind(self, index: int) -> Optional[str]:
+        """The kind of the rule that scored ``form.indicators[index]``
+        (:data:`perfrules.plugin.KINDS`), or None. Checks ask this, never a rule's
+        name, so that a plugin replacing a built-in rule keeps every check."""
+        line = self.lines.get(index)
+        return None if line is None else line.kind
 
     def finding(self, code: str, severity: str, check: str, zh: str, en: str, *,
                 indicator: Optional[Indicator] = None, field: Optional[str] = None,
@@ -124,6 +136,7 @@ class AuditReport:
         return self.form.reported_total
 
     def counts(self) -> dict[str, int]:
+        """The number of findings per severity (every severity present, 0 included)."""
         out = dict.fromkeys(SEVERITIES, 0)
         for finding in self.findings:
             out[finding.severity] += 1
@@ -137,9 +150,11 @@ class AuditReport:
         return None
 
     def fails(self, fail_on: str) -> bool:
+        """Whether a finding is at least as severe as ``fail_on``."""
         return any(f.at_least(fail_on) for f in self.findings)
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON audit record of this form (``perfrules audit --format json``)."""
         return {
             "source": self.form.source,
             "title": self.form.title,
@@ -165,25 +180,25 @@ def audit(
     """
     reg = registry if registry is not None else get_registry()
     rs = reg.ruleset(ruleset if ruleset is not None else form.ruleset)
-    rows, problems, total = recompute(form, rs, reg)
-    lines = tuple(line_of(row) for row in rows)
-    by_index = {}
-    position = {id(ind): i for i, ind in enumerate(form.indicators)}
-    for line in lines:
-        by_index[position[id(line.indicator)]] = line
-    context = AuditContext(form=form, ruleset=rs, lines=by_index, problems=tuple(problems),
-                           total=total)
-    findings: list[Finding] = []
-    for name, check in reg.checks.items():
-        try:
-            found = list(check.check(context))
-        except Exception as exc:
-            raise PluginError(f"audit check {name!r} failed on {form.source or 'a form'}: "
-                              f"{type(exc).__name__}: {exc}") from exc
-        for item in found:
-            if not isinstance(item, Finding):
-                raise PluginError(f"audit check {name!r} returned {item!r}, not a Finding")
-        findings.extend(found)
+    with decimal.localcontext(CONTEXT):  # checks too: the caller's context moves no number
+        rows, problems, total = recompute(form, rs, reg)
+        lines = tuple(line_of(row, rs, reg.rule_info) for row in rows)
+        by_index = {row[0]: line for row, line in zip(rows, lines)}
+        context = AuditContext(form=form, ruleset=rs, lines=by_index, problems=tuple(problems),
+                               total=total)
+        findings: list[Finding] = []
+        for name, check in reg.checks.items():
+            try:
+                found = list(check.check(context))
+            except Exception as exc:
+                raise PluginError(f"audit check {name!r} (plugin {reg.owner('check', name)!r}) "
+                                  f"failed on {form.source or 'a form'}: "
+                                  f"{type(exc).__name__}: {exc}") from exc
+            for item in found:
+                if not isinstance(item, Finding):
+                    raise PluginError(f"audit check {name!r} (plugin {reg.owner('check', name)!r})"
+                                      f" returned {item!r}, not a Finding")
+            findings.extend(found)
     order = {ind.name: i for i, ind in reversed(list(enumerate(form.indicators)))}
     findings.sort(key=lambda f: (order.get(f.indicator or "", -1), _RANK[f.severity], f.code))
     return AuditReport(form=form, ruleset=rs, findings=tuple(findings), total=total,

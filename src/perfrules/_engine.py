@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import decimal
 import functools
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any, Optional, Union
 
@@ -11,17 +12,15 @@ import attrs
 
 from ._explain import Step, render_steps
 from ._model import Form, Indicator
-from ._numbers import CONTEXT, NATURES, fold_word, plain, quantize
-from ._registry import Registry, get_registry
-from ._rule import ONE, ZERO, Fast, FastResult, Outcome, Rule
-from ._ruleset import RuleSet, ruleset_index
+from ._numbers import CONTEXT, NATURES, fold_word, plain
+from ._registry import Registry, RuleInfo, get_registry
+from ._rule import ONE, ZERO, Outcome, StepTemplates
+from ._ruleset import RATE_KEY, RuleSet, ruleset_index
 from ._version import __version__
 from .exceptions import FormError, InputError, PluginError, Problem
 
-__all__ = ["EXECUTION_RATE_RULE", "LineResult", "Provenance", "Report", "Row", "line_of",
+__all__ = ["LineResult", "Provenance", "Report", "Row", "form_total", "line_of", "line_points",
            "recompute", "score"]
-
-EXECUTION_RATE_RULE = "execution-rate"
 _VALID_NATURES = "、".join(f"{n}（{'/'.join(w[1:4])}…）" if len(w) > 1 else n
                           for n, w in NATURES.items())
 
@@ -43,9 +42,16 @@ class LineResult:
     points: Optional[Decimal] = None
     judged: bool = False
     steps: tuple[Step, ...] = ()
+    #: the kind of the rule (:data:`perfrules.plugin.KINDS`), ``None`` when not applicable
+    kind: Optional[str] = None
+    #: the policy clause behind this line's score (rule, tier or ruleset citation), zh and en
+    citation: tuple[str, str] = ("", "")
+    #: the templates of the rule's steps (to render :meth:`explanation`)
+    _templates: StepTemplates = attrs.field(factory=dict, repr=False, eq=False)
 
     @property
     def name(self) -> str:
+        """The indicator's name."""
         return self.indicator.name
 
     @property
@@ -57,9 +63,12 @@ class LineResult:
             return self.numerator
         return CONTEXT.divide(self.numerator, self.denominator)
 
-    def explanation(self, lang: str = "zh", citation: str = "") -> str:
-        """The line's reasoning and arithmetic in one line."""
-        steps = list(self.steps)
+    def explanation(self, lang: str = "zh", citation: Optional[str] = None) -> str:
+        """The line's reasoning and arithmetic in one line, ending with the policy
+        clause behind it (``citation``: the line's own unless given; ``""`` for none)."""
+        if citation is None:
+            citation = self.citation[0] if lang == "zh" else (self.citation[1] or self.citation[0])
+        steps: list[tuple[str, tuple[Any, ...]]] = list(self.steps)
         if self.applicable and self.points is not None:
             weight = self.indicator.weight
             shown = str(self.points)
@@ -74,7 +83,7 @@ class LineResult:
                                                    self.denominator, _short(self.raw))))
         if citation:
             steps.append(Step("citation", (citation,)))
-        return render_steps(steps, lang)
+        return render_steps(steps, lang, self._templates)
 
 
 @attrs.frozen(kw_only=True)
@@ -113,10 +122,13 @@ class Report:
     plugins: tuple[tuple[str, str], ...] = ()
     perfrules_version: str = __version__
 
+    #: kind, templates and parameters per rule name (the registry's), for :attr:`lines`
+    _rule_info: Mapping[str, RuleInfo] = attrs.field(factory=dict, repr=False, eq=False)
+
     @functools.cached_property
     def lines(self) -> tuple[LineResult, ...]:
         """One :class:`LineResult` per indicator, built on first access."""
-        return tuple(line_of(row) for row in self._rows)
+        return tuple(line_of(row, self.ruleset, self._rule_info) for row in self._rows)
 
     @property
     def provenance(self) -> Provenance:
@@ -130,12 +142,30 @@ class Report:
 
     def explain(self, lang: str = "zh") -> str:
         """Every line's explanation, one per line, ending with the total."""
-        citation = self.ruleset.citation if lang == "zh" else (
-            self.ruleset.citation_en or self.ruleset.citation)
-        out = [f"{line.name}：{line.explanation(lang, citation)}" if lang == "zh"
-               else f"{line.name}: {line.explanation(lang, citation)}" for line in self.lines]
+        out = [f"{line.name}：{line.explanation(lang)}" if lang == "zh"
+               else f"{line.name}: {line.explanation(lang)}" for line in self.lines]
         out.append(self.total_explanation(lang))
+        notice = self.notice(lang)
+        if notice:
+            out.append(notice)
         return "\n".join(out)
+
+    @property
+    def in_force(self) -> Optional[bool]:
+        """Whether the ruleset is in force in the form's year (``None``: no year)."""
+        if self.form.year is None:
+            return None
+        return self.ruleset.in_force(self.form.year)
+
+    def notice(self, lang: str = "zh") -> str:
+        """A sentence when the form's year is outside its ruleset's dates, else ``""``."""
+        if self.in_force is not False:
+            return ""
+        rs = self.ruleset
+        dates = f"{rs.valid_from or '…'} – {rs.valid_until or '…'}"
+        if lang == "zh":
+            return f"注意：规则集 {rs.ref} 的适用期为 {dates}，不含本表年度 {self.form.year}"
+        return f"note: ruleset {rs.ref} is in force {dates}, which excludes the form's year {self.form.year}"
 
     def total_explanation(self, lang: str = "zh") -> str:
         applicable = [ln for ln in self.lines if ln.applicable]
@@ -178,7 +208,7 @@ class Report:
                 "location": line.indicator.where(),
             }
             if explain:
-                item["explanation"] = line.explanation(lang, citation)
+                item["explanation"] = line.explanation(lang)
             lines.append(item)
         return {
             "title": self.form.title,
@@ -186,6 +216,8 @@ class Report:
             "total": str(self.total),
             "grade": self.grade,
             "ruleset": self.ruleset.id,
+            "ruleset_version": self.ruleset.version,
+            "in_force": self.in_force,
             "citation": citation,
             "reported_total": _s(self.form.reported_total),
             "indicators": lines,
@@ -193,33 +225,86 @@ class Report:
         }
 
 
-#: A scored line as the engine records it: (indicator, rule, numerator,
-#: denominator, met, raw, points, judged, recipe). ``rule`` is None for a line
-#: that is not applicable.
-Row = tuple[Indicator, Optional[str], Decimal, Decimal, Optional[bool], Optional[Decimal],
-            Optional[Decimal], bool, tuple[tuple[str, tuple[Any, ...]], ...]]
+#: A scored line as the engine records it: (position in the form, the indicator as
+#: scored, rule name, outcome, raw points, rounded points). Rule, outcome and
+#: points are None for a line that is not applicable. Private: read
+#: :attr:`Report.lines`.
+Row = tuple[int, Indicator, Optional[str], Optional[Outcome], Optional[Decimal], Optional[Decimal]]
+
+_NONE: RuleInfo = ("other", {}, ())
 
 
-def line_of(row: Row) -> LineResult:
-    """The :class:`LineResult` of an engine row."""
-    ind, rule, numerator, denominator, met, raw, points, judged, recipe = row
-    return LineResult(indicator=ind, rule=rule, applicable=rule is not None, met=met,
+def line_of(row: Row, ruleset: RuleSet, info: Mapping[str, RuleInfo]) -> LineResult:
+    """The :class:`LineResult` of an engine row (``info``: :attr:`Registry.rule_info`)."""
+    _, ind, rule, outcome, raw, points = row
+    if rule is None or outcome is None:
+        return LineResult(indicator=ind, rule=None, applicable=False,
+                          steps=(Step("not_applicable", ()),))
+    numerator, denominator, met, judged, recipe = outcome
+    steps = tuple(Step(code, tuple(args)) for code, args in recipe)
+    kind, templates, params = info.get(rule, _NONE)
+    return LineResult(indicator=ind, rule=rule, applicable=True, met=met,
                       numerator=numerator, denominator=denominator, raw=raw, points=points,
-                      judged=judged, steps=tuple(Step(code, args) for code, args in recipe))
+                      judged=judged, steps=steps, kind=kind,
+                      citation=_citation(ruleset, rule, params, steps), templates=templates)
+
+
+def _citation(rs: RuleSet, rule: str, params: tuple[str, ...],
+              steps: tuple[Step, ...]) -> tuple[str, str]:
+    """The clause behind a line: its tier's, else its rule's, else the ruleset's —
+    followed by the clauses the ruleset cites for the parameters the rule reads."""
+    zh, en = rs.citation_of(f"rule:{rule}", "zh"), rs.citation_of(f"rule:{rule}", "en")
+    for step in steps:
+        if step.code in ("tier", "tier_by_score") and len(step.args) > 1:
+            tier = next((t for t in rs.tiers if t.name == step.args[1]), None)
+            if tier is not None and tier.citation:
+                zh = en = tier.citation
+    cited = dict(rs.citations)
+    for param in params:
+        clause = cited.get(f"param:{param}")
+        if clause and clause not in zh:
+            zh = f"{zh}；{clause}"
+            en = f"{en}; {cited.get(f'param:{param}@en') or clause}"
+    return zh, en
 
 
 def _short(value: Optional[Decimal], places: int = 6) -> str:
     """A raw value for people: exact when short, else 6 decimals and an ellipsis."""
     if value is None:
         return ""
-    text = format(value.normalize(), "f")
-    if "." in text and len(text.split(".")[1]) > places:
-        return format(value.quantize(Decimal(1).scaleb(-places), rounding="ROUND_DOWN"), "f") + "…"
+    with decimal.localcontext(CONTEXT):
+        text = format(value.normalize(), "f")
+        if "." in text and len(text.split(".")[1]) > places:
+            return format(value.quantize(Decimal(1).scaleb(-places), rounding="ROUND_DOWN"),
+                          "f") + "…"
     return text
 
 
 def _s(value: Optional[Decimal]) -> Optional[str]:
     return None if value is None else plain(value)
+
+
+def line_points(raw: Decimal, ruleset: RuleSet) -> Decimal:
+    """The one rounding of perfrules: a line's points to the ruleset's places and
+    mode, in the fixed context. Engine, explanation and audit all use it."""
+    return raw.quantize(_QUANTA[ruleset.places], rounding=ruleset.rounding, context=CONTEXT)
+
+
+_QUANTA = tuple(Decimal(1).scaleb(-places) for places in range(11))
+
+
+def form_total(points: Iterable[Decimal], ruleset: RuleSet, *,
+               applicable_weight: Optional[Decimal] = None) -> Decimal:
+    """The one total of perfrules: the sum of rounded line points, rescaled to the
+    weight total when some lines are not applicable (``applicable_weight`` is
+    then the weight of the applicable lines), rounded like a line. Engine and
+    audit both use it; it runs in the fixed context whatever the caller's is.
+    """
+    with decimal.localcontext(CONTEXT):
+        scored = sum(points, ZERO)
+        if applicable_weight is not None:
+            scored = scored * ruleset.weight_total / applicable_weight
+        return line_points(scored, ruleset)
 
 
 def score(
@@ -228,10 +313,13 @@ def score(
     *,
     registry: Optional[Registry] = None,
 ) -> Report:
-    """Score a form; the ruleset is the argument, else the form's, else ``cn-mof-2020``.
+    """Score a form; the ruleset is the argument, else the form's, else ``cn-mof-2020``
+    (an id means its latest version; ``id@version`` pins one).
 
     Raises :class:`~perfrules.exceptions.FormError` listing every problem of
-    the form at once; never returns a number built on bad input.
+    the form at once; never returns a number built on bad input. Any
+    exception a plugin rule raises becomes a
+    :class:`~perfrules.exceptions.PluginError` naming the rule and its plugin.
     """
     reg = registry if registry is not None else get_registry()
     rs = reg.ruleset(ruleset if ruleset is not None else form.ruleset)
@@ -240,7 +328,7 @@ def score(
         raise FormError(problems, form.source)
     return Report(
         form=form, ruleset=rs, rows=rows, total=total, grade=rs.grade_of(total),
-        plugins=reg.plugin_versions,
+        plugins=reg.plugin_versions, rule_info=reg._rule_info_data,
     )
 
 
@@ -250,8 +338,8 @@ def recompute(
     """Score every line that can be scored; the total only when all of them can.
 
     Returns (rows, problems, total): what :func:`score` builds on, and what
-    the audit uses on forms that score refuses. ``line_of(row)`` turns a row
-    into a :class:`LineResult`.
+    the audit uses on forms that score refuses. ``line_of(row, ruleset)``
+    turns a row into a :class:`LineResult`.
     """
     with decimal.localcontext(CONTEXT):
         rows, problems = _score_rows(form, rs, reg)
@@ -280,43 +368,61 @@ def choose_rule(ind: Indicator, rs: RuleSet, reg: Registry) -> tuple[Optional[st
                                   ", ".join(reg.rules))
         return ind.rule, None
     if rs.is_execution_rate(ind.name):
-        return EXECUTION_RATE_RULE, None
-    if ind.nature is None:
+        rate = rs.rule_for(RATE_KEY) or _rate_rule(reg)
+        if rate is None:
+            return None, _problem(ind, "name", "no-rate-rule",
+                                  f"ruleset {rs.ref} has no rule for execution-rate lines",
+                                  f"a ruleset that maps {RATE_KEY} to a rule")
+        return rate, None
+    nature = ind.nature if ind.nature is not None else _unstated(ind, rs)[0]
+    if nature is None:
         return None, _problem(ind, "nature", "missing-nature", "the nature (指标性质) is empty",
                               _VALID_NATURES)
-    name = rs.rule_for(ind.nature)
+    name = rs.rule_for(nature)
     if name is None:
         return None, _problem(ind, "nature", "unknown-nature",
-                              f"{ind.nature!r} is not a nature ruleset {rs.id} knows",
+                              f"{nature!r} is not a nature ruleset {rs.ref} knows",
                               _VALID_NATURES)
     return name, None
 
 
-def _fast(rule: Rule, rs: RuleSet) -> Fast:
-    """A rule's fast path: its own ``prepare(ruleset)``, else its ``score`` unpacked."""
-    prepare = getattr(rule, "prepare", None)
-    if prepare is not None:
-        fn: Fast = prepare(rs)
-        return fn
-
-    def via_score(ind: Indicator) -> FastResult:
-        outcome = rule.score(ind, rs)
-        if not isinstance(outcome, Outcome):
-            raise PluginError(f"rule {rule.name!r} returned {outcome!r}, not an Outcome")
-        return (outcome.numerator, outcome.denominator, outcome.met, outcome.judged,
-                outcome.steps)
-
-    return via_score
+def _rate_rule(reg: Registry) -> Optional[str]:
+    """The registered execution-rate rule, when a ruleset names none and there is one."""
+    found = [name for name in reg.rules if reg.kind_of(name) == "execution-rate"]
+    return found[0] if len(found) == 1 else None
 
 
-_NOT_APPLICABLE: tuple[tuple[str, tuple[Any, ...]], ...] = (("not_applicable", ()),)
+def _unstated(ind: Indicator, rs: RuleSet) -> tuple[Optional[str], Optional[Step]]:
+    """The nature of a line that states none, and the step that says so.
+
+    Words without a number in the target or actual: 定性. A number: the
+    ruleset's ``unstated_nature`` (its cost nature for a line under a cost
+    group or named like a cost), said in the explanation.
+    """
+    target, actual = ind.target, ind.actual
+    numeric = isinstance(target, Decimal) or isinstance(actual, Decimal)
+    if not numeric and (isinstance(target, str) or isinstance(actual, str)):
+        return "定性", Step("inferred_qualitative", ())
+    if not numeric or rs.unstated_nature is None:
+        return None, None
+    nature = rs.unstated_nature
+    if rs.unstated_cost_nature is not None and (
+            any(g in rs.cost_groups for g in ind.path)
+            or ind.name.endswith(tuple(rs.cost_suffixes))):
+        nature = rs.unstated_cost_nature
+    return nature, Step("assumed_nature", (nature, "10号：按完成指标值计分"))
+
+
+_NOT_APPLICABLE_STEPS: tuple[tuple[str, tuple[Any, ...]], ...] = (("not_applicable", ()),)
+_MAX_EXPONENT = 15  # |value| < 10^15: a form's amounts in 元 fit with room to spare
+_BUILTIN = "perfrules.builtin."
 
 
 def _score_rows(form: Form, rs: RuleSet, reg: Registry) -> tuple[list[Row], list[Problem]]:
     """The scoring loop: one row per scored line, every problem collected.
 
-    This is the hot path (DESIGN.md §8): no objects but one tuple per line;
-    rule choice through dictionaries prepared once per ruleset.
+    This is the hot path: rule choice through dictionaries prepared once per
+    ruleset (and cached by the registry), one call and one tuple per line.
     """
     problems: list[Problem] = list(form.problems)
     rows: list[Row] = []
@@ -325,9 +431,11 @@ def _score_rows(form: Form, rs: RuleSet, reg: Registry) -> tuple[list[Row], list
     not_applicable, rate_names, by_nature = (
         index.not_applicable, index.execution_rate_names, index.rules)
     rules = reg.rules
-    fast: dict[str, Fast] = {}
-    quantum, rounding = Decimal(1).scaleb(-rs.places), rs.rounding
-    for ind in form.indicators:
+    prepared = reg.prepared(rs)
+    rate_rule = by_nature.get(RATE_KEY) or _rate_rule(reg)
+    quantum, rounding = _QUANTA[rs.places], rs.rounding
+    checked: dict[str, tuple[frozenset[str], bool]] = {}
+    for position, ind in enumerate(form.indicators):
         bad = False
         if ind.problems:
             problems.extend(ind.problems)
@@ -338,61 +446,110 @@ def _score_rows(form: Form, rs: RuleSet, reg: Registry) -> tuple[list[Row], list
             if not any(p.field == "weight" for p in ind.problems):
                 problems.append(_problem(ind, "weight", "missing-weight",
                                          "the weight (指标权重/分值) is empty", "a number ≥ 0"))
-        elif weight < 0:
+        elif weight < 0 or weight.adjusted() >= _MAX_EXPONENT:
             bad = True
-            problems.append(_problem(ind, "weight", "negative-weight",
-                                     f"the weight {weight} is negative", "a number ≥ 0"))
+            problems.append(_problem(
+                ind, "weight", "negative-weight" if weight < 0 else "weight-out-of-range",
+                f"the weight {weight} is " + ("negative" if weight < 0 else "far too large"),
+                f"a number from 0 to {rs.weight_total}"))
         actual = ind.actual
         if not ind.applicable or (
                 actual.__class__ is str and fold_word(actual).lower() in not_applicable):
             if not bad:
-                append((ind, None, ZERO, ONE, None, None, None, False, _NOT_APPLICABLE))
+                append((position, ind, None, None, None, None))
             continue
         # The same choice as choose_rule(), inlined for speed; choose_rule() is
         # consulted only to word the problem when no rule can be chosen.
         rule_name = ind.rule
+        extra: Optional[Step] = None
+        scored = ind
         if rule_name is None:
             if fold_word(ind.name) in rate_names:
-                rule_name = EXECUTION_RATE_RULE
+                rule_name = rate_rule
             elif ind.nature is not None:
                 rule_name = by_nature.get(ind.nature)
-        fn = fast.get(rule_name) if rule_name is not None else None
-        if fn is None:
-            if rule_name is None or rule_name not in rules:
-                problem = choose_rule(ind, rs, reg)[1]
-                assert problem is not None
-                problems.append(problem)
-                continue
-            try:
-                fn = fast[rule_name] = _fast(rules[rule_name], rs)
-            except Exception as exc:
-                raise PluginError(f"rule {rule_name!r} cannot score with ruleset {rs.id!r}: "
-                                  f"{type(exc).__name__}: {exc}") from exc
+            else:
+                nature, extra = _unstated(ind, rs)
+                if nature is not None:
+                    rule_name = by_nature.get(nature)
+                    scored = attrs.evolve(ind, nature=nature)
+        fn = prepared.get(rule_name) if rule_name is not None else None
+        if fn is None or rule_name is None:
+            problem = choose_rule(ind, rs, reg)[1]
+            problems.append(problem if problem is not None else _problem(
+                ind, "rule", "unknown-rule", f"no rule {rule_name!r} is registered",
+                ", ".join(rules)))
+            continue
+        known = checked.get(rule_name)
+        if known is None:
+            rule = rules[rule_name]
+            known = checked[rule_name] = (
+                frozenset(reg.templates(rule_name)),
+                type(rule).__module__.startswith(_BUILTIN))
+        codes, trusted = known
         try:
             # Scored even when the weight is bad, so that all problems show at once.
-            numerator, denominator, met, judged, recipe = fn(ind)
+            if trusted:
+                outcome = fn(scored)
+            else:  # a plugin runs in a fresh copy of the fixed context: it cannot move a number
+                with decimal.localcontext(CONTEXT):
+                    outcome = fn(scored)
         except InputError as exc:
             problems.extend(exc.problems)
             continue
-        except (PluginError, ArithmeticError, TypeError, ValueError) as exc:
-            raise PluginError(f"rule {rule_name!r} failed on indicator {ind.name!r}: "
-                              f"{type(exc).__name__}: {exc}") from exc
+        except PluginError:
+            raise
+        except ArithmeticError as exc:
+            if not trusted:
+                raise _plugin_failed(reg, rule_name, ind, exc) from exc
+            problems.append(_problem(ind, "actual", "number-out-of-range",
+                                     f"the numbers of this line are out of range ({exc!r})",
+                                     "amounts below 10^15"))
+            continue
+        except Exception as exc:
+            raise _plugin_failed(reg, rule_name, ind, exc) from exc
         if bad:
             continue
         assert weight is not None
-        if numerator is ONE and denominator is ONE:
-            raw = weight
-        else:
-            try:
-                if not (denominator > 0 and 0 <= numerator <= denominator):
-                    raise ValueError("credit outside [0, 1]")
-                raw = weight * numerator / denominator  # multiply first: exact when it can be
-            except (ArithmeticError, TypeError, ValueError) as exc:
-                raise PluginError(f"rule {rule_name!r} gave the credit {numerator!r}/"
-                                  f"{denominator!r} for indicator {ind.name!r}: {exc}") from exc
-        append((ind, rule_name, numerator, denominator, met, raw,
-                raw.quantize(quantum, rounding), judged, recipe))
+        if outcome.__class__ is not Outcome:
+            outcome = _as_outcome(reg, rule_name, ind, outcome)
+        numerator, denominator, met, judged, recipe = outcome
+        if extra is not None:
+            outcome = Outcome(numerator, denominator, met, judged, (extra, *recipe))
+        try:
+            if numerator.__class__ is not Decimal or denominator.__class__ is not Decimal \
+                    or met.__class__ is not bool or judged.__class__ is not bool \
+                    or not (denominator > 0 and 0 <= numerator <= denominator):
+                raise ValueError("the credit must be Decimals with 0 ≤ numerator ≤ denominator "
+                                 "and denominator > 0, met and judged bools")
+            for code, _ in recipe:
+                if code not in codes:
+                    raise ValueError(f"it recorded the step {code!r}, which it registered no "
+                                     "template for")
+            # multiply first: exact whenever the points are a finite decimal
+            raw = weight if numerator is ONE and denominator is ONE else \
+                weight * numerator / denominator
+            points = raw.quantize(quantum, rounding)
+        except (ArithmeticError, TypeError, ValueError) as exc:
+            raise PluginError(f"rule {rule_name!r} (plugin {reg.owner('rule', rule_name)!r}) "
+                              f"gave the outcome {outcome!r} for indicator {ind.name!r}: "
+                              f"{exc}") from exc
+        append((position, scored, rule_name, outcome, raw, points))
     return rows, problems
+
+
+def _as_outcome(reg: Registry, rule_name: str, ind: Indicator, value: object) -> Outcome:
+    """A plugin's result as an Outcome: a 5-tuple of the right shape is accepted."""
+    if isinstance(value, tuple) and len(value) == 5:
+        return Outcome(*value)
+    raise PluginError(f"rule {rule_name!r} (plugin {reg.owner('rule', rule_name)!r}) returned "
+                      f"{value!r} for indicator {ind.name!r}, not an Outcome")
+
+
+def _plugin_failed(reg: Registry, rule_name: str, ind: Indicator, exc: BaseException) -> PluginError:
+    return PluginError(f"rule {rule_name!r} (plugin {reg.owner('rule', rule_name)!r}) failed on "
+                       f"indicator {ind.name!r} at {ind.where() or 'the form'}: "
+                       f"{type(exc).__name__}: {exc}")
 
 
 def _check_weights(form: Form, rs: RuleSet) -> list[Problem]:
@@ -429,21 +586,20 @@ def _check_weights(form: Form, rs: RuleSet) -> list[Problem]:
 
 
 def _total(rows: list[Row], rs: RuleSet, form: Form) -> Decimal:
-    scored = ZERO
+    points: list[Decimal] = []
     weight = ZERO
     rescale = False
-    for row in rows:
-        if row[1] is None:  # not applicable
+    for _, ind, rule, _, _, line in rows:
+        if rule is None or line is None:  # not applicable
             rescale = True
             continue
-        scored += row[6]  # type: ignore[operator]
-        weight += row[0].weight  # type: ignore[operator]
+        points.append(line)
+        weight += ind.weight  # type: ignore[operator]
     if not rescale:
-        return quantize(scored, rs.places, rs.rounding)
+        return form_total(points, rs)
     if weight == 0:
         raise FormError(Problem(code="nothing-applicable", location=form.source,
                                 message="no applicable indicator carries weight",
                                 expected="at least one applicable indicator with a weight > 0"),
                         form.source)
-    return quantize(CONTEXT.divide(CONTEXT.multiply(scored, rs.weight_total), weight),
-                    rs.places, rs.rounding)
+    return form_total(points, rs, applicable_weight=weight)

@@ -7,13 +7,15 @@ tuple per step.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import string
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any, NamedTuple
 
 from ._numbers import plain
+from .exceptions import PluginError
 
-__all__ = ["TEMPLATES", "Step", "render", "render_steps"]
+__all__ = ["CORE_TEMPLATES", "LANGS", "Step", "check_templates", "render", "render_steps"]
 
 
 class Step(NamedTuple):
@@ -23,60 +25,21 @@ class Step(NamedTuple):
     args: tuple[Any, ...] = ()
 
 
-TEMPLATES: dict[str, dict[str, str]] = {
-    "zh": {
-        "met": "{0} {2} {1}，达成",
-        "unmet": "{0} 未达到 {2} {1}",
-        "exceeds": "{0} 超过目标值 {1}（按满分计，审核时提示）",
-        "zero_target_met": "目标值为 0，{0} {1} 0，达成",
-        "zero_target_unmet": "目标值为 0，{0} 不满足 {1} 0，不得分",
-        "negative_actual": "完成值 {0} 为负，不得分",
-        "reverse_ratio": "反向指标：{1} / {0}",
-        "reverse_linear": "反向指标（线性）：(2 × {1} − {0}) / {1}",
-        "reverse_linear_zero": "反向指标（线性）：{0} ≥ 2 × {1}，不得分",
-        "rate_amounts": "执行率 = {0} / {1} × 100% = {2}%",
-        "rate_met": "执行率 {0}% ≥ 100%，达成",
-        "rate_unmet": "执行率 {0}% < 100%",
-        "tier": "“{0}” 属于“{1}”档（{2} 至 {3} 分）",
-        "judged": "评定得分 {0}",
-        "judged_reported": "表内评定得分 {0}",
-        "tier_default": "未填评定得分，按“{0}”档默认 {1} 分计（默认值）",
-        "not_applicable": "不适用，不计入总分",
-        "points_full": "满分 {0} → {1}",
-        "points_zero": "0 分 → {1}",
-        "points_ratio": "{2} / {3} × {0} = {4} → {1}",
-        "points": "{0} × {2} = {4} → {1}",
-        "points_judged": " → {1}",
-        "citation": "（{0}）",
-    },
-    "en": {
-        "met": "{0} {2} {1}: met",
-        "unmet": "{0} does not reach {2} {1}",
-        "exceeds": "{0} exceeds the target {1} (full marks; audit flags it)",
-        "zero_target_met": "target 0: {0} {1} 0, met",
-        "zero_target_unmet": "target 0: {0} fails {1} 0, no points",
-        "negative_actual": "negative actual {0}: no points",
-        "reverse_ratio": "reverse indicator: {1} / {0}",
-        "reverse_linear": "reverse indicator (linear): (2 × {1} − {0}) / {1}",
-        "reverse_linear_zero": "reverse indicator (linear): {0} ≥ 2 × {1}, no points",
-        "rate_amounts": "execution rate = {0} / {1} × 100% = {2}%",
-        "rate_met": "execution rate {0}% ≥ 100%: met",
-        "rate_unmet": "execution rate {0}% < 100%",
-        "tier": "'{0}' is tier '{1}' ({2} to {3} points)",
-        "judged": "judged score {0}",
-        "judged_reported": "judged score {0} (as the form reports it)",
-        "tier_default": "no judged score: tier '{0}' defaults to {1} points (defaulted)",
-        "not_applicable": "not applicable: left out of the total",
-        "points_full": "full marks {0} → {1}",
-        "points_zero": "0 points → {1}",
-        "points_ratio": "{2} / {3} × {0} = {4} → {1}",
-        "points": "{0} × {2} = {4} → {1}",
-        "points_judged": " → {1}",
-        "citation": " ({0})",
-    },
+#: The engine's own steps (the rules register theirs): code -> language -> template.
+#: Documented, with every built-in rule's codes, in the plugin guide.
+CORE_TEMPLATES: dict[str, dict[str, str]] = {
+    "not_applicable": {"zh": "不适用，不计入总分", "en": "not applicable: left out of the total"},
+    "assumed_nature": {"zh": "未写明指标性质，按“{0}”计（{1}）",
+                       "en": "no nature written: scored as '{0}' ({1})"},
+    "inferred_qualitative": {"zh": "未写明指标性质，指标值与完成值为文字，按定性指标计",
+                             "en": "no nature written and the values are words: scored as 定性"},
+    "points_full": {"zh": "满分 {0} → {1}", "en": "full marks {0} → {1}"},
+    "points_zero": {"zh": "0 分 → {1}", "en": "0 points → {1}"},
+    "points_ratio": {"zh": "{2} / {3} × {0} = {4} → {1}", "en": "{2} / {3} × {0} = {4} → {1}"},
+    "points_judged": {"zh": " → {1}", "en": " → {1}"},
+    "citation": {"zh": "（{0}）", "en": " ({0})"},
 }
-
-
+LANGS = ("zh", "en")
 _ATTACHED = frozenset({"citation", "points_judged"})
 
 
@@ -84,26 +47,54 @@ def _fmt(value: Any) -> str:
     return plain(value) if isinstance(value, Decimal) else str(value)
 
 
-def render(step: Step, lang: str = "zh") -> str:
-    """Render one step in ``lang`` (``"zh"`` or ``"en"``)."""
-    try:
-        table = TEMPLATES[lang]
-    except KeyError:
-        raise ValueError(f"unknown language {lang!r} (valid: {', '.join(TEMPLATES)})") from None
-    template = table.get(step.code)
-    if template is None:  # a plugin's own step: show it plainly
-        return " ".join([step.code, *(_fmt(a) for a in step.args)])
-    return template.format(*(_fmt(a) for a in step.args))
+def render(step: tuple[str, tuple[Any, ...]], lang: str = "zh",
+           templates: Mapping[str, Mapping[str, str]] = CORE_TEMPLATES) -> str:
+    """Render one step in ``lang`` (``"zh"`` or ``"en"``) with a rule's templates
+    (the engine's own steps always render)."""
+    if lang not in LANGS:
+        raise ValueError(f"unknown language {lang!r} (valid: {', '.join(LANGS)})")
+    code, args = step
+    table = templates.get(code) or CORE_TEMPLATES.get(code)
+    if table is None:  # the engine refuses such steps while scoring; never print raw codes
+        raise PluginError(f"explanation step {code!r} has no template (a rule must register "
+                          "the zh and en template of every step code it records)")
+    return table[lang].format(*(_fmt(a) for a in args))
 
 
-def render_steps(steps: Iterable[Step], lang: str = "zh") -> str:
+def render_steps(steps: Iterable[tuple[str, tuple[Any, ...]]], lang: str = "zh",
+                 templates: Mapping[str, Mapping[str, str]] = CORE_TEMPLATES) -> str:
     """Render steps into one line; citations and judged points attach without a separator."""
     sep = "；" if lang == "zh" else "; "
     out = ""
     for step in steps:
-        text = render(step, lang)
-        if step.code in _ATTACHED or not out:
+        text = render(step, lang, templates)
+        if step[0] in _ATTACHED or not out:
             out += text
         else:
             out += sep + text
+    return out
+
+
+def check_templates(owner: str, templates: object) -> dict[str, dict[str, str]]:
+    """A rule's templates, checked: every code has a zh and an en template that
+    formats; no code shadows one of the engine's. Raises ValueError naming what is wrong."""
+    if not isinstance(templates, Mapping):
+        raise ValueError(f"{owner}: templates must be a mapping of step code to "
+                         "{'zh': …, 'en': …}")
+    out: dict[str, dict[str, str]] = {}
+    for code, table in templates.items():
+        if not isinstance(code, str) or not code:
+            raise ValueError(f"{owner}: step code {code!r} is not a non-empty string")
+        if code in CORE_TEMPLATES:
+            raise ValueError(f"{owner}: step code {code!r} is the engine's own")
+        if not isinstance(table, Mapping) or any(
+                not isinstance(table.get(lang), str) for lang in LANGS):
+            raise ValueError(f"{owner}: step {code!r} needs a 'zh' and an 'en' template")
+        for lang in LANGS:
+            try:
+                list(string.Formatter().parse(table[lang]))
+            except ValueError as exc:
+                raise ValueError(f"{owner}: the {lang} template of step {code!r} is not a "
+                                 f"format string: {exc}") from None
+        out[code] = {lang: table[lang] for lang in LANGS}
     return out

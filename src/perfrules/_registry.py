@@ -8,21 +8,27 @@ control over which plugins load.
 
 from __future__ import annotations
 
+import datetime
 import os
 import threading
+import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from types import MappingProxyType
-from typing import Any, Optional, Protocol, Union, runtime_checkable
+from types import MappingProxyType, ModuleType
+from typing import TYPE_CHECKING, Any, Optional, Protocol, Union, runtime_checkable
 
 import attrs
 import pluggy
 
 from . import hookspecs
-from ._rule import Rule
-from ._ruleset import RuleSet, merge_ruleset_data
+from ._explain import check_templates
+from ._rule import KINDS, Outcome, Prepared, Rule, StepTemplates, kind_of
+from ._ruleset import RATE_KEY, RuleSet, merge_ruleset_data, parse_ruleset_ref, version_key
 from ._version import __version__
-from .exceptions import MissingDependencyError, PluginError, UnknownRulesetError
+from .exceptions import MissingDependencyError, PerfrulesWarning, PluginError, UnknownRulesetError
+
+if TYPE_CHECKING:
+    from ._audit import Check
 
 __all__ = [
     "DEFAULT_RULESET",
@@ -32,11 +38,13 @@ __all__ = [
     "Registry",
     "Writer",
     "get_registry",
+    "plugin_name_of",
 ]
 
 ENTRY_POINT_GROUP = "perfrules"
 DEFAULT_RULESET = "cn-mof-2020"
 AUTOLOAD_ENV = "PERFRULES_DISABLE_PLUGIN_AUTOLOAD"
+ALLOW_ENV = "PERFRULES_PLUGINS"
 
 
 @runtime_checkable
@@ -74,6 +82,13 @@ def _autoload_disabled() -> bool:
     return os.environ.get(AUTOLOAD_ENV, "").strip().lower() in ("1", "true", "yes", "on")
 
 
+def _allow_from_env() -> Optional[frozenset[str]]:
+    value = os.environ.get(ALLOW_ENV)
+    if value is None:
+        return None
+    return frozenset(n.strip() for n in value.split(",") if n.strip())
+
+
 def _entry_points() -> list[Any]:
     from importlib import metadata
 
@@ -83,15 +98,42 @@ def _entry_points() -> list[Any]:
     return list(found.get(ENTRY_POINT_GROUP, ()))  # pragma: no cover - Python 3.9
 
 
+def plugin_name_of(plugin: object) -> str:
+    """A plugin's name, the same in every run: a module's name, else the
+    qualified name of the plugin's class (never an ``id()``)."""
+    if isinstance(plugin, ModuleType):
+        return plugin.__name__
+    cls = plugin if isinstance(plugin, type) else type(plugin)
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _dist_name(ep: Any) -> Optional[str]:
+    dist = getattr(ep, "dist", None)
+    name = getattr(dist, "name", None) if dist is not None else None
+    return str(name) if name else None
+
+
+#: What the registry knows of a rule: (kind, step templates, parameters it reads).
+RuleInfo = tuple[str, "StepTemplates", tuple[str, ...]]
+
+_FROZEN_MESSAGE = "a Registry is read-only once built; build a new one to change what it holds"
+
+
 class Registry:
     """Rules, rulesets, audit checks and formats registered by plugins.
 
-    ``plugins`` are extra plugin objects (modules or instances with
-    ``@hookimpl`` functions). ``builtins=False`` leaves the built-in plugins
+    Built once — every hook is called here, never while scoring — and then
+    read-only. ``plugins`` are extra plugin objects (modules or instances
+    with ``@hookimpl`` functions), named by module or class (see
+    :func:`plugin_name_of`). ``builtins=False`` leaves the built-in plugins
     out. ``entry_points`` loads the ``perfrules`` entry-point group (default:
-    yes, unless ``PERFRULES_DISABLE_PLUGIN_AUTOLOAD=1``); ``allow`` limits
-    it to the named entry points.
+    yes, unless ``PERFRULES_DISABLE_PLUGIN_AUTOLOAD=1``); ``allow`` (default:
+    ``PERFRULES_PLUGINS=name,name``) limits it to the named entry points or
+    distributions, warning about a name that matches none. Any exception a
+    plugin raises while registering becomes a :class:`PluginError` naming it.
     """
+
+    __slots__ = ("__dict__", "_frozen")
 
     def __init__(
         self,
@@ -101,78 +143,79 @@ class Registry:
         entry_points: Optional[bool] = None,
         allow: Optional[Iterable[str]] = None,
     ) -> None:
+        object.__setattr__(self, "_frozen", False)
         pm = pluggy.PluginManager(hookspecs.PROJECT)
         pm.add_hookspecs(hookspecs)
         versions: dict[str, str] = {}
+
+        def add(plugin: object, name: str, version: str) -> None:
+            if pm.is_registered(plugin):
+                return  # the same plugin given twice (explicitly and installed): once
+            if pm.get_plugin(name) is not None:
+                raise PluginError(f"two different plugins are named {name!r}; plugin names "
+                                  "must be unique")
+            try:
+                pm.register(plugin, name=name)
+            except (ValueError, pluggy.PluginValidationError) as exc:
+                raise PluginError(f"plugin {name!r} cannot be registered: {exc}") from exc
+            versions[name] = version
+
         if builtins:
             from .builtin import plugins as builtin_plugins
 
             for name, module in builtin_plugins():
-                pm.register(module, name=name)
-                versions[name] = __version__
+                add(module, name, __version__)
         for plugin in plugins:
-            registered = pm.register(plugin)
-            if registered is None:  # pragma: no cover - pluggy refuses blocked plugins
-                continue
-            versions[registered] = str(getattr(plugin, "__version__", "unversioned"))
+            add(plugin, plugin_name_of(plugin),
+                str(getattr(plugin, "__version__", "unversioned")))
         if entry_points is None:
             entry_points = not _autoload_disabled()
+        allowed = frozenset(allow) if allow is not None else _allow_from_env()
         if entry_points:
-            allowed = None if allow is None else frozenset(allow)
-            for ep in _entry_points():
-                if allowed is not None and ep.name not in allowed:
-                    continue
-                if pm.get_plugin(ep.name) is not None:
-                    continue
+            matched: set[str] = set()
+            for ep in sorted(_entry_points(), key=lambda e: (e.name, e.value)):
+                dist = _dist_name(ep)
+                names = {ep.name} | ({dist} if dist else set())
+                if allowed is not None:
+                    if not names & allowed:
+                        continue
+                    matched |= names & allowed
                 try:
                     plugin = ep.load()
                 except Exception as exc:
-                    raise PluginError(f"plugin {ep.name!r} ({ep.value}) failed to load: {exc}") from exc
-                pm.register(plugin, name=ep.name)
-                dist = getattr(ep, "dist", None)
-                versions[ep.name] = str(dist.version) if dist is not None else "unknown"
+                    raise PluginError(f"plugin {ep.name!r} ({ep.value}) failed to load: "
+                                      f"{type(exc).__name__}: {exc}") from exc
+                dist_obj = getattr(ep, "dist", None)
+                add(plugin, dist or ep.name,
+                    str(dist_obj.version) if dist_obj is not None else "unknown")
+            if allowed is not None:
+                for name in sorted(allowed - matched):
+                    warnings.warn(f"the plugin allow-list names {name!r}, which matches no "
+                                  "installed perfrules plugin", PerfrulesWarning, stacklevel=2)
         try:
             pm.check_pending()
         except pluggy.PluginValidationError as exc:
-            raise PluginError(f"plugin {exc.plugin!r}: {exc}") from exc
+            raise PluginError(f"plugin {getattr(exc, 'plugin_name', None) or exc.plugin!r}: "
+                              f"{exc}") from exc
         self._pm = pm
-        self.plugins: tuple[PluginInfo, ...] = tuple(
-            PluginInfo(name=n, version=v) for n, v in sorted(versions.items())
-        )
-        #: (name, version) pairs, as reports record them
-        self.plugin_versions: tuple[tuple[str, str], ...] = tuple(sorted(versions.items()))
+        self._plugins: tuple[PluginInfo, ...] = tuple(
+            PluginInfo(name=n, version=v) for n, v in sorted(versions.items()))
         self._owners: dict[tuple[str, str], str] = {}
-        rules: dict[str, Rule] = {}
-        for plugin_name, rule in self._collect("perfrules_register_rules"):
-            if not isinstance(rule, Rule) or not isinstance(rule.name, str):
-                raise PluginError(f"plugin {plugin_name!r} registered {rule!r}, which is not a "
-                                  "rule (needs name, natures and score(indicator, ruleset))")
-            self._claim("rule", rule.name, plugin_name)
-            rules[rule.name] = rule
-        self.rules: Mapping[str, Rule] = MappingProxyType(dict(sorted(rules.items())))
-        self.rulesets: Mapping[str, RuleSet] = MappingProxyType(self._build_rulesets())
-        checks: dict[str, Any] = {}
-        for plugin_name, check in self._collect("perfrules_register_checks"):
-            check_name = getattr(check, "name", None)
-            if not isinstance(check_name, str):
-                raise PluginError(f"plugin {plugin_name!r} registered a check without a name")
-            self._claim("check", check_name, plugin_name)
-            checks[check_name] = check
-        self.checks: Mapping[str, Any] = MappingProxyType(dict(sorted(checks.items())))
-        readers: dict[str, Reader] = {}
-        writers: dict[str, Writer] = {}
-        for plugin_name, fmt in self._collect("perfrules_register_formats"):
-            if isinstance(fmt, Reader):
-                self._claim("reader", fmt.name, plugin_name)
-                readers[fmt.name] = fmt
-            elif isinstance(fmt, Writer):
-                self._claim("writer", fmt.name, plugin_name)
-                writers[fmt.name] = fmt
-            else:
-                raise PluginError(f"plugin {plugin_name!r} registered {fmt!r}, which is neither a "
-                                  "reader (name, extensions, read) nor a writer (name, write)")
-        self.readers: Mapping[str, Reader] = MappingProxyType(dict(sorted(readers.items())))
-        self.writers: Mapping[str, Writer] = MappingProxyType(dict(sorted(writers.items())))
+        self._rules = self._build_rules()
+        self._rulesets = self._build_rulesets()
+        self._checks = self._build_checks()
+        self._readers, self._writers = self._build_formats()
+        self._prepared: dict[RuleSet, Mapping[str, Prepared]] = {}
+        self._prepared_lock = threading.Lock()
+        object.__setattr__(self, "_frozen", True)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if getattr(self, "_frozen", False):
+            raise AttributeError(_FROZEN_MESSAGE)
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(_FROZEN_MESSAGE)
 
     # -- building ------------------------------------------------------------
 
@@ -198,85 +241,286 @@ class Registry:
                               f"and by plugin {plugin_name!r}")
         self._owners[(kind, name)] = plugin_name
 
-    def _build_rulesets(self) -> dict[str, RuleSet]:
+    def _build_rules(self) -> Mapping[str, Rule]:
+        rules: dict[str, Rule] = {}
+        templates: dict[str, Mapping[str, Mapping[str, str]]] = {}
+        for plugin_name, rule in self._collect("perfrules_register_rules"):
+            name = getattr(rule, "name", None)
+            if not isinstance(name, str) or not name or not callable(getattr(rule, "score", None)) \
+                    or not isinstance(getattr(rule, "natures", None), (frozenset, set, tuple)):
+                raise PluginError(f"plugin {plugin_name!r} registered {rule!r}, which is not a "
+                                  "rule (needs name, natures and score(indicator, ruleset))")
+            kind = getattr(rule, "kind", "other")
+            if kind not in KINDS:
+                raise PluginError(f"plugin {plugin_name!r}: rule {name!r} declares kind "
+                                  f"{kind!r} (valid: {', '.join(KINDS)})")
+            prepare = getattr(rule, "prepare", None)
+            if prepare is not None and not callable(prepare):
+                raise PluginError(f"plugin {plugin_name!r}: rule {name!r} has a prepare that "
+                                  "is not callable")
+            try:
+                templates[name] = check_templates(f"rule {name!r}", getattr(rule, "templates", {}))
+            except ValueError as exc:
+                raise PluginError(f"plugin {plugin_name!r}: {exc}") from None
+            self._claim("rule", name, plugin_name)
+            rules[name] = rule
+        self._templates = MappingProxyType(templates)
+        # plain dicts (reports carry them and must pickle); exposed read-only
+        self._rule_info_data: dict[str, RuleInfo] = {
+            name: (kind_of(rule), templates[name], _params_of(rule))
+            for name, rule in rules.items()}
+        self._rule_info: Mapping[str, RuleInfo] = MappingProxyType(self._rule_info_data)
+        return MappingProxyType(dict(sorted(rules.items())))
+
+    def _build_rulesets(self) -> Mapping[str, RuleSet]:
         raw: dict[str, Union[RuleSet, Mapping[str, Any]]] = {}
         for plugin_name, item in self._collect("perfrules_register_rulesets"):
             if isinstance(item, RuleSet):
-                ruleset_id = item.id
+                ref = item.ref
             elif isinstance(item, Mapping) and isinstance(item.get("id"), str):
-                ruleset_id = item["id"]
+                ref = f"{item['id']}@{item.get('version', '1')}"
             else:
                 raise PluginError(f"plugin {plugin_name!r} registered {item!r}, which is not a "
                                   "RuleSet or a ruleset mapping with an 'id'")
-            self._claim("ruleset", ruleset_id, plugin_name)
-            raw[ruleset_id] = item
+            self._claim("ruleset", ref, plugin_name)
+            raw[ref] = item
 
-        def data_of(ruleset_id: str, chain: tuple[str, ...]) -> dict[str, Any]:
-            if ruleset_id in chain:
-                raise PluginError(f"ruleset {ruleset_id!r} extends itself: {' -> '.join(chain)}")
-            item = raw.get(ruleset_id)
-            if item is None:
-                raise PluginError(f"ruleset {chain[-1]!r} extends {ruleset_id!r}, which no "
-                                  f"plugin registered (known: {', '.join(sorted(raw))})")
+        def latest(ruleset_id: str) -> Optional[str]:
+            found = [ref for ref in raw if parse_ruleset_ref(ref)[0] == ruleset_id]
+            return max(found, key=_ref_order) if found else None
+
+        def data_of(ref: str, chain: tuple[str, ...]) -> dict[str, Any]:
+            if ref in chain:
+                raise PluginError(f"ruleset {ref!r} extends itself: {' -> '.join((*chain, ref))}")
+            item = raw[ref]
             if isinstance(item, RuleSet):
                 return item.to_dict()
             parent = item.get("extends")
             if parent is None:
                 return dict(item)
-            return merge_ruleset_data(data_of(str(parent), (*chain, ruleset_id)), item)
+            parent_id, parent_version = parse_ruleset_ref(str(parent))
+            parent_ref = f"{parent_id}@{parent_version}" if parent_version else latest(parent_id)
+            if parent_ref is None or parent_ref not in raw:
+                raise PluginError(f"plugin {self._owners[('ruleset', ref)]!r}: ruleset {ref!r} "
+                                  f"extends {parent!r}, which no plugin registered "
+                                  f"(known: {', '.join(sorted(raw))})")
+            merged = merge_ruleset_data(data_of(parent_ref, (*chain, ref)), item)
+            merged["extends"] = parent_ref
+            return merged
 
         built: dict[str, RuleSet] = {}
-        for ruleset_id in sorted(raw):
-            item = raw[ruleset_id]
-            owner = self._owners[("ruleset", ruleset_id)]
+        for ref in sorted(raw, key=_ref_order):
+            item = raw[ref]
+            owner = self._owners[("ruleset", ref)]
             try:
-                ruleset = item if isinstance(item, RuleSet) else RuleSet.from_dict(
-                    data_of(ruleset_id, ()))
+                ruleset = item if isinstance(item, RuleSet) else RuleSet.from_dict(data_of(ref, ()))
             except PluginError:
                 raise
-            except (KeyError, TypeError, ValueError) as exc:
+            except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
                 detail = exc.args[0] if exc.args else exc  # attrs validators add context args
-                raise PluginError(f"plugin {owner!r}: ruleset {ruleset_id!r} is invalid: "
-                                  f"{type(exc).__name__}: {detail}") from exc
+                field = f"missing key {detail!r}" if isinstance(exc, KeyError) else detail
+                raise PluginError(f"plugin {owner!r}: ruleset {ref!r} is invalid: {field}") from exc
             for nature, rule_name in ruleset.rules:
-                if rule_name not in self.rules:
+                if rule_name not in self._rules:
                     raise PluginError(
-                        f"plugin {owner!r}: ruleset {ruleset_id!r} maps {nature!r} to rule "
+                        f"plugin {owner!r}: ruleset {ref!r} maps {nature!r} to rule "
                         f"{rule_name!r}, which no plugin registered "
-                        f"(known: {', '.join(self.rules)})")
-            for rule in self.rules.values():  # parameters are checked now, not mid-batch
+                        f"(known: {', '.join(self._rules)})")
+            rate = ruleset.rule_for(RATE_KEY)
+            if rate is not None and kind_of(self._rules[rate]) != "execution-rate":
+                raise PluginError(f"plugin {owner!r}: ruleset {ref!r} maps {RATE_KEY} to rule "
+                                  f"{rate!r}, whose kind is {kind_of(self._rules[rate])!r}, not "
+                                  "'execution-rate'")
+            for rule in self._rules.values():  # parameters are checked now, not mid-batch
                 prepare = getattr(rule, "prepare", None)
                 try:
                     if prepare is not None:
                         prepare(ruleset)
                 except Exception as exc:
-                    raise PluginError(f"plugin {owner!r}: ruleset {ruleset_id!r} does not suit "
-                                      f"rule {rule.name!r}: {type(exc).__name__}: {exc}") from exc
-            built[ruleset_id] = ruleset
-        return built
+                    raise PluginError(f"plugin {owner!r}: ruleset {ref!r} does not suit rule "
+                                      f"{rule.name!r} (plugin {self.owner('rule', rule.name)!r})"
+                                      f": {type(exc).__name__}: {exc}") from exc
+            built[ref] = ruleset
+        return MappingProxyType(built)
+
+    def _build_checks(self) -> Mapping[str, Check]:
+        checks: dict[str, Check] = {}
+        for plugin_name, check in self._collect("perfrules_register_checks"):
+            check_name = getattr(check, "name", None)
+            if not isinstance(check_name, str) or not callable(getattr(check, "check", None)):
+                raise PluginError(f"plugin {plugin_name!r} registered {check!r}, which is not a "
+                                  "check (needs name and check(context))")
+            self._claim("check", check_name, plugin_name)
+            checks[check_name] = check
+        return MappingProxyType(dict(sorted(checks.items())))
+
+    def _build_formats(self) -> tuple[Mapping[str, Reader], Mapping[str, Writer]]:
+        readers: dict[str, Reader] = {}
+        writers: dict[str, Writer] = {}
+        for plugin_name, fmt in self._collect("perfrules_register_formats"):
+            if isinstance(fmt, Reader):
+                self._claim("reader", fmt.name, plugin_name)
+                for extension in fmt.extensions:
+                    self._claim("extension", str(extension).lower(), plugin_name)
+                readers[fmt.name] = fmt
+            elif isinstance(fmt, Writer):
+                self._claim("writer", fmt.name, plugin_name)
+                writers[fmt.name] = fmt
+            else:
+                raise PluginError(f"plugin {plugin_name!r} registered {fmt!r}, which is neither a "
+                                  "reader (name, extensions, read) nor a writer (name, write)")
+        return (MappingProxyType(dict(sorted(readers.items()))),
+                MappingProxyType(dict(sorted(writers.items()))))
+
+    # -- read-only accessors -------------------------------------------------
+
+    @property
+    def rules(self) -> Mapping[str, Rule]:
+        """Every rule by name (read-only)."""
+        return self._rules
+
+    @property
+    def rulesets(self) -> Mapping[str, RuleSet]:
+        """Every ruleset by ``id@version`` (read-only)."""
+        return self._rulesets
+
+    @property
+    def checks(self) -> Mapping[str, Check]:
+        """Every audit check by name (read-only)."""
+        return self._checks
+
+    @property
+    def readers(self) -> Mapping[str, Reader]:
+        """Every reader by name (read-only)."""
+        return self._readers
+
+    @property
+    def writers(self) -> Mapping[str, Writer]:
+        """Every writer by name (read-only)."""
+        return self._writers
+
+    @property
+    def plugins(self) -> tuple[PluginInfo, ...]:
+        """The loaded plugins, sorted by name."""
+        return self._plugins
+
+    @property
+    def plugin_versions(self) -> tuple[tuple[str, str], ...]:
+        """(name, version) of every loaded plugin, as reports record them."""
+        return tuple((p.name, p.version) for p in self._plugins)
+
+    def owner(self, kind: str, name: str) -> Optional[str]:
+        """The plugin that registered a ``rule``, ``ruleset`` (``id@version``),
+        ``check``, ``reader``, ``writer`` or ``extension`` of that name."""
+        return self._owners.get((kind, name))
+
+    def kind_of(self, rule_name: Optional[str]) -> Optional[str]:
+        """The kind of a registered rule (:data:`perfrules.plugin.KINDS`), or None."""
+        rule = self._rules.get(rule_name) if rule_name is not None else None
+        return None if rule is None else kind_of(rule)
+
+    @property
+    def rule_info(self) -> Mapping[str, RuleInfo]:
+        """Per rule name: its kind, its explanation templates and the ruleset
+        parameters it reads (their citations show in explanations)."""
+        return self._rule_info
+
+    def templates(self, rule_name: str) -> Mapping[str, Mapping[str, str]]:
+        """The explanation templates a rule registered (code -> language -> template)."""
+        return self._templates.get(rule_name, MappingProxyType({}))
+
+    def prepared(self, ruleset: RuleSet) -> Mapping[str, Prepared]:
+        """Every rule prepared for ``ruleset``, once per ruleset: rule name ->
+        the function that scores one indicator."""
+        found = self._prepared.get(ruleset)
+        if found is not None:
+            return found
+        with self._prepared_lock:
+            found = self._prepared.get(ruleset)
+            if found is None:
+                found = MappingProxyType({name: self._prepare(rule, ruleset)
+                                          for name, rule in self._rules.items()})
+                if len(self._prepared) > 64:  # rulesets built on the fly: keep it bounded
+                    self._prepared.clear()
+                self._prepared[ruleset] = found
+        return found
+
+    def _prepare(self, rule: Rule, ruleset: RuleSet) -> Prepared:
+        prepare = getattr(rule, "prepare", None)
+        try:
+            if prepare is not None:
+                fn: Prepared = prepare(ruleset)
+                if not callable(fn):
+                    raise TypeError(f"prepare() returned {fn!r}, not a function")
+                return fn
+        except Exception as exc:
+            raise PluginError(f"rule {rule.name!r} (plugin {self.owner('rule', rule.name)!r}) "
+                              f"cannot score with ruleset {ruleset.ref!r}: "
+                              f"{type(exc).__name__}: {exc}") from exc
+
+        def via_score(indicator: Any) -> Outcome:
+            return rule.score(indicator, ruleset)
+
+        return via_score
 
     # -- lookup --------------------------------------------------------------
 
     def ruleset(self, ruleset: Union[str, RuleSet, None] = None) -> RuleSet:
-        """A ruleset by id (default ``cn-mof-2020``); a RuleSet passes through."""
+        """A ruleset by ``id`` (its latest version) or ``id@version`` (default
+        ``cn-mof-2020``); a RuleSet passes through."""
         if isinstance(ruleset, RuleSet):
             return ruleset
-        ruleset_id = ruleset or DEFAULT_RULESET
-        try:
-            return self.rulesets[ruleset_id]
-        except KeyError:
-            raise UnknownRulesetError(ruleset_id, tuple(self.rulesets)) from None
+        ref = ruleset or DEFAULT_RULESET
+        ruleset_id, version = parse_ruleset_ref(ref)
+        if version is not None:
+            found = self._rulesets.get(f"{ruleset_id}@{version}")
+        else:
+            versions = [rs for rs in self._rulesets.values() if rs.id == ruleset_id]
+            found = max(versions, key=lambda rs: version_key(rs.version)) if versions else None
+        if found is None:
+            raise UnknownRulesetError(ref, tuple(self._rulesets))
+        return found
+
+    def ruleset_for(self, *, year: Optional[int] = None,
+                    date: Optional[datetime.date] = None,
+                    region: Optional[str] = None) -> RuleSet:
+        """The ruleset in force in ``year`` (or on ``date``) for ``region``.
+
+        A region's own ruleset wins over the national one (``CN``); among
+        several in force, the one in force from the latest date, then the
+        latest version. Rulesets without a region (variants) are only ever
+        chosen by id. Raises :class:`UnknownRulesetError` when none is in
+        force, and :class:`PluginError` when two different rulesets tie.
+        """
+        when: Union[int, datetime.date, None] = date if date is not None else year
+        wanted = [r.strip().upper() for r in (region or "").split(",") if r.strip()]
+        scopes = [*wanted, *[w.split("-")[0] for w in wanted if "-" in w], "CN"]
+        for scope in dict.fromkeys(scopes):
+            found = [rs for rs in self._rulesets.values() if rs.region.upper() == scope
+                     and (when is None or rs.in_force(when))]
+            if not found:
+                continue
+            best = max(found, key=_in_force_order)
+            ties = [rs for rs in found if _in_force_order(rs)[:1] == _in_force_order(best)[:1]
+                    and rs.id != best.id]
+            if ties:
+                raise PluginError(f"rulesets {best.ref!r} and {ties[0].ref!r} are both in force "
+                                  f"for {scope} from {best.valid_from}: pass one by id")
+            return best
+        raise UnknownRulesetError(
+            f"in force in {when if when is not None else 'any year'} for "
+            f"{region or 'CN'}", tuple(self._rulesets))
 
     def reader_for(self, path: Union[str, Path], format: Optional[str] = None) -> Reader:
         """The reader for ``format`` (a reader name) or else the file's extension."""
         if format is not None:
             try:
-                return self.readers[format]
+                return self._readers[format]
             except KeyError:
-                raise _unknown_format(format, self.readers) from None
+                raise _unknown_format(format, self._readers) from None
         suffix = Path(path).suffix.lower()
-        for reader in self.readers.values():
-            if suffix in reader.extensions:
+        for reader in self._readers.values():
+            if suffix in (e.lower() for e in reader.extensions):
                 return reader
         hint = _OLD_FORMATS.get(suffix)
         if hint:
@@ -284,20 +528,35 @@ class Registry:
         for extra, suffixes in _EXTRA_FORMATS.items():
             if suffix in suffixes:
                 raise MissingDependencyError(f"reading {suffix} files", extra)
-        known = sorted(e for r in self.readers.values() for e in r.extensions)
+        known = sorted(e for r in self._readers.values() for e in r.extensions)
         raise _format_error(path, f"no reader for {suffix or 'files without an extension'} "
                                   f"(known: {', '.join(known)}); use --from NAME to choose one")
 
     def writer(self, name: str) -> Writer:
+        """The writer registered as ``name``."""
         try:
-            return self.writers[name]
+            return self._writers[name]
         except KeyError:
-            raise _unknown_format(name, self.writers) from None
+            raise _unknown_format(name, self._writers) from None
 
     @property
     def plugin_manager(self) -> pluggy.PluginManager:
         """The underlying pluggy PluginManager (read it; do not register into it)."""
         return self._pm
+
+
+def _params_of(rule: object) -> tuple[str, ...]:
+    params = getattr(rule, "params", ())
+    return tuple(str(p) for p in params) if isinstance(params, (tuple, list)) else ()
+
+
+def _ref_order(ref: str) -> tuple[str, tuple[int, ...]]:
+    ruleset_id, version = parse_ruleset_ref(ref)
+    return ruleset_id, version_key(version or "0")
+
+
+def _in_force_order(rs: RuleSet) -> tuple[datetime.date, tuple[int, ...]]:
+    return rs.valid_from or datetime.date.min, version_key(rs.version)
 
 
 _OLD_FORMATS = {

@@ -10,20 +10,23 @@ differs from the national one.
 
 from __future__ import annotations
 
+import datetime
 import decimal
 import functools
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
 import attrs
 
 from ._compat import tomllib
 from ._numbers import fold_word, to_decimal
 
-__all__ = ["Grade", "RuleSet", "Tier", "merge_ruleset_data", "ruleset_index"]
+__all__ = ["Grade", "RuleSet", "Tier", "merge_ruleset_data", "parse_ruleset_ref",
+           "ruleset_index", "version_key"]
 
 _ROUNDINGS = tuple(sorted(name for name in dir(decimal) if name.startswith("ROUND_")))
 
@@ -42,7 +45,59 @@ def _tiers(value: Any) -> tuple[Tier, ...]:
 
 
 def _words(value: Any) -> tuple[str, ...]:
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+        raise TypeError(f"expected a list of words, got {value!r}")
     return tuple(str(v) for v in value)
+
+
+def _date(value: Any) -> Optional[datetime.date]:
+    """A date from TOML (a date) or text (``2020-02-25``); ``None`` stays None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError:
+        raise ValueError(f"{value!r} is not a date (valid: YYYY-MM-DD)") from None
+
+
+_VERSION = re.compile(r"^[0-9]+(\.[0-9]+)*$")
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    """The order of ruleset versions: ``2`` after ``1.10`` after ``1.9``."""
+    return tuple(int(part) for part in version.split("."))
+
+
+def parse_ruleset_ref(ref: str) -> tuple[str, Optional[str]]:
+    """``cn-mof-2020@1`` → (``cn-mof-2020``, ``1``); a bare id → (id, None): the latest."""
+    ruleset_id, sep, version = ref.partition("@")
+    return ruleset_id.strip(), (version.strip() if sep else None)
+
+
+def _check_id(instance: Any, attribute: Any, value: str) -> None:
+    if not isinstance(value, str) or not _ID.match(value):
+        raise ValueError(f"id {value!r} is not a ruleset id (letters, digits, '.', '_', '-'; "
+                         "no '@')")
+
+
+def _check_version(instance: Any, attribute: Any, value: str) -> None:
+    if not isinstance(value, str) or not _VERSION.match(value):
+        raise ValueError(f"version {value!r} is not a version (digits and dots, such as 1 or 2.1)")
+
+
+def _name(instance: Any, attribute: Any, value: str) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{type(instance).__name__.lower()} name {value!r} is not a name")
+
+
+def _unit_interval(instance: Any, attribute: Any, value: Decimal) -> None:
+    if not (value.is_finite() and 0 <= value <= 1):
+        raise ValueError(f"{attribute.name} {value} is not a fraction of the weight in [0, 1]")
 
 
 @attrs.frozen(kw_only=True)
@@ -53,50 +108,151 @@ class Tier:
     ``upper_inclusive``; ``default`` is the credit when no score was judged.
     """
 
-    name: str
+    name: str = attrs.field(validator=_name)
     words: tuple[str, ...] = attrs.field(converter=_words)
-    lower: Decimal = attrs.field(converter=to_decimal)
-    upper: Decimal = attrs.field(converter=to_decimal)
-    upper_inclusive: bool = False
-    default: Decimal = attrs.field(converter=to_decimal)
-    met: bool = False
-    name_en: str = ""
+    lower: Decimal = attrs.field(converter=to_decimal, validator=_unit_interval)
+    upper: Decimal = attrs.field(converter=to_decimal, validator=_unit_interval)
+    upper_inclusive: bool = attrs.field(default=False,
+                                        validator=attrs.validators.instance_of(bool))
+    default: Decimal = attrs.field(converter=to_decimal, validator=_unit_interval)
+    met: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
+    name_en: str = attrs.field(default="", validator=attrs.validators.instance_of(str))
+    #: the policy clause behind this tier's band, shown in explanations
+    citation: str = attrs.field(default="", validator=attrs.validators.instance_of(str))
+
+    def __attrs_post_init__(self) -> None:
+        if self.lower > self.upper:
+            raise ValueError(f"tier {self.name!r}: min {self.lower} is above max {self.upper}")
+        if not self.words or not all(w.strip() for w in self.words):
+            raise ValueError(f"tier {self.name!r}: words must be a non-empty list of words")
+        inside = self.lower <= self.default and (
+            self.default <= self.upper if self.upper_inclusive or self.lower == self.upper
+            else self.default < self.upper)
+        if not inside:
+            raise ValueError(f"tier {self.name!r}: default {self.default} is outside its band "
+                             f"[{self.lower}, {self.upper}{']' if self.upper_inclusive else ')'}")
 
 
 @attrs.frozen(kw_only=True)
 class Grade:
     """A grade (优, 良 …) given to totals at or above ``minimum``."""
 
-    name: str
+    name: str = attrs.field(validator=_name)
     minimum: Decimal = attrs.field(converter=to_decimal)
-    name_en: str = ""
+    name_en: str = attrs.field(default="", validator=attrs.validators.instance_of(str))
+
+    def __attrs_post_init__(self) -> None:
+        if not self.minimum.is_finite() or self.minimum < 0:
+            raise ValueError(f"grade {self.name!r}: min {self.minimum} is not a total ≥ 0")
+
+
+#: The key of a ruleset's ``rules`` table that names the rule for execution-rate
+#: lines (lines named in ``execution_rate_names``, or read from a fund block).
+RATE_KEY = "预算执行率"
+
+
+def _in(values: tuple[str, ...]) -> Any:
+    return attrs.validators.in_(values)
+
+
+def _places(instance: Any, attribute: Any, value: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 10:
+        raise ValueError(f"rounding places {value!r} is not a whole number from 0 to 10")
+
+
+def _positive(instance: Any, attribute: Any, value: Decimal) -> None:
+    if not (value.is_finite() and value > 0):
+        raise ValueError(f"{attribute.name} {value} is not a number above 0")
+
+
+def _not_negative(instance: Any, attribute: Any, value: Decimal) -> None:
+    if not (value.is_finite() and value >= 0):
+        raise ValueError(f"{attribute.name} {value} is not a number ≥ 0")
+
+
+def _nature_or_none(instance: Any, attribute: Any, value: Optional[str]) -> None:
+    if value is not None and value not in ("≥", ">", "≤", "<", "="):
+        raise ValueError(f"{attribute.name} {value!r} is not one of ≥ > ≤ < = (or empty)")
+
+
+_STR = attrs.validators.instance_of(str)
 
 
 @attrs.frozen(kw_only=True, cache_hash=True)
 class RuleSet:
-    """A complete, resolved ruleset (see :meth:`from_dict` for the data layout)."""
+    """A complete, resolved ruleset (see :meth:`from_dict` for the data layout).
 
-    id: str
-    version: str = "1"
-    title: str = ""
-    citation: str = ""
-    citation_en: str = ""
-    effective_from: Optional[str] = None
-    effective_to: Optional[str] = None
+    Identified by ``id`` and ``version`` (``cn-mof-2020@1``); every field is
+    validated when the ruleset is built, so that a bad ruleset fails when its
+    plugin registers it, naming the field — never later, blaming a rule.
+    """
+
+    id: str = attrs.field(validator=_check_id)
+    version: str = attrs.field(default="1", validator=_check_version)
+    title: str = attrs.field(default="", validator=_STR)
+    citation: str = attrs.field(default="", validator=_STR)
+    citation_en: str = attrs.field(default="", validator=_STR)
+    #: where the ruleset applies: ``CN`` (national), ``CN-HB`` (湖北) …; empty for a
+    #: variant that is only ever chosen by id
+    region: str = attrs.field(default="", validator=_STR)
+    #: the dates the ruleset is in force (inclusive); ``None``: open
+    valid_from: Optional[datetime.date] = attrs.field(default=None, converter=_date)
+    valid_until: Optional[datetime.date] = attrs.field(default=None, converter=_date)
     extends: Optional[str] = None
-    description: str = ""
-    #: nature -> rule name: (("=", "equal"), ("≥", "at-least"), …)
+    description: str = attrs.field(default="", validator=_STR)
+    #: nature -> rule name: (("=", "equal"), ("≥", "at-least"), …); the key
+    #: ``预算执行率`` names the rule of execution-rate lines
     rules: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_pairs)
     #: parameters of the rules, as text: (("reverse", "ratio"), …)
     params: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_pairs)
-    places: int = 2
-    rounding: str = attrs.field(default="ROUND_HALF_UP", validator=attrs.validators.in_(_ROUNDINGS))
-    weight_total: Decimal = attrs.field(default=Decimal(100), converter=to_decimal)
-    weight_tolerance: Decimal = attrs.field(default=Decimal("0.01"), converter=to_decimal)
+    #: policy clauses per rule and per parameter: (("rule:at-most", "…"), ("param:reverse", "…"))
+    citations: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_pairs)
+    places: int = attrs.field(default=2, validator=_places)
+    rounding: str = attrs.field(default="ROUND_HALF_UP", validator=_in(_ROUNDINGS))
+    weight_total: Decimal = attrs.field(default=Decimal(100), converter=to_decimal,
+                                        validator=_positive)
+    weight_tolerance: Decimal = attrs.field(default=Decimal("0.01"), converter=to_decimal,
+                                            validator=_not_negative)
     grades: tuple[Grade, ...] = attrs.field(default=(), converter=_grades)
     tiers: tuple[Tier, ...] = attrs.field(default=(), converter=_tiers)
     execution_rate_names: tuple[str, ...] = attrs.field(default=(), converter=_words)
     not_applicable_words: tuple[str, ...] = attrs.field(default=(), converter=_words)
+    #: the nature of a numeric line that states none anywhere (DESIGN: 10号 scores
+    #: by "完成指标值"); ``None`` refuses such lines
+    unstated_nature: Optional[str] = attrs.field(default=None, validator=_nature_or_none)
+    #: … and of such a line under these 二级 groups or whose name ends in these words
+    unstated_cost_nature: Optional[str] = attrs.field(default=None, validator=_nature_or_none)
+    cost_groups: tuple[str, ...] = attrs.field(default=(), converter=_words)
+    cost_suffixes: tuple[str, ...] = attrs.field(default=(), converter=_words)
+
+    def __attrs_post_init__(self) -> None:
+        if (self.valid_from is not None and self.valid_until is not None
+                and self.valid_from > self.valid_until):
+            raise ValueError(f"valid_from {self.valid_from} is after valid_until {self.valid_until}")
+        for kind, values in (("grade", [g.name for g in self.grades]),
+                             ("tier", [t.name for t in self.tiers])):
+            if len(set(values)) != len(values):
+                raise ValueError(f"{kind} names repeat: {', '.join(values)}")
+        seen: dict[str, str] = {}
+        for tier in self.tiers:
+            for word in tier.words:
+                other = seen.setdefault(fold_word(word), tier.name)
+                if other != tier.name:
+                    raise ValueError(f"tiers: the word {word!r} is in tier {other!r} and in "
+                                     f"tier {tier.name!r}")
+        for grade in self.grades:
+            if grade.minimum > self.weight_total:
+                raise ValueError(f"grade {grade.name!r}: min {grade.minimum} is above the "
+                                 f"weight total {self.weight_total}")
+        for key, _ in self.citations:
+            if not key.startswith(("rule:", "param:")):
+                raise ValueError(f"citations: key {key!r} is not rule:NAME or param:NAME "
+                                 "(tiers carry their own citation)")
+
+    @property
+    def ref(self) -> str:
+        """``id@version``: the reference that pins this exact ruleset."""
+        return f"{self.id}@{self.version}"
 
     def rule_for(self, nature: str) -> Optional[str]:
         """The rule name serving ``nature`` in this ruleset, or ``None``."""
@@ -109,9 +265,34 @@ class RuleSet:
                 return value
         return default
 
+    def citation_of(self, key: str, lang: str = "zh") -> str:
+        """The clause cited for ``rule:NAME`` or ``param:NAME`` in ``lang``; else the
+        ruleset's own citation."""
+        cited = dict(self.citations)
+        if lang != "zh":
+            return cited.get(f"{key}@{lang}") or self.citation_en or self.citation
+        return cited.get(key) or self.citation
+
+    def in_force(self, when: Union[int, datetime.date]) -> bool:
+        """Whether the ruleset is in force on a date, or at some time in a year."""
+        if isinstance(when, int):
+            first, last = datetime.date(when, 1, 1), datetime.date(when, 12, 31)
+        else:
+            first = last = when
+        return ((self.valid_from is None or self.valid_from <= last)
+                and (self.valid_until is None or self.valid_until >= first))
+
     def tier_of(self, word: str) -> Optional[Tier]:
         """The tier a word names, matched whole after folding width and spaces."""
         return ruleset_index(self).tiers.get(fold_word(word))
+
+    def tier_by_points(self, points: Decimal, weight: Decimal) -> Optional[Tier]:
+        """The tier whose band holds a judged score of ``points`` out of ``weight``."""
+        for tier in self.tiers:
+            low, high = tier.lower * weight, tier.upper * weight
+            if points >= low and (points <= high if tier.upper_inclusive else points < high):
+                return tier
+        return None
 
     def grade_of(self, total: Decimal) -> str:
         """The grade of a total (the highest grade whose minimum it reaches)."""
@@ -132,34 +313,50 @@ class RuleSet:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RuleSet:
-        """Build a ruleset from its data layout (the TOML files' structure)."""
+        """Build a ruleset from its data layout (the TOML files' structure; see the
+        ruleset format in the documentation). Unknown keys are an error."""
+        unknown = sorted(set(data) - _KEYS)
+        if unknown:
+            raise ValueError(f"unknown key(s) {', '.join(unknown)} (valid: {', '.join(sorted(_KEYS))})")
         rounding = data.get("rounding", {})
         weights = data.get("weights", {})
+        unstated = data.get("unstated_nature", {})
+        citations = data.get("citations", {})
+        pairs = [(f"rule:{k}", v) for k, v in citations.get("rules", {}).items()]
+        pairs += [(f"rule:{k}@en", v) for k, v in citations.get("rules_en", {}).items()]
+        pairs += [(f"param:{k}", v) for k, v in citations.get("params", {}).items()]
+        pairs += [(f"param:{k}@en", v) for k, v in citations.get("params_en", {}).items()]
         return cls(
-            id=str(data["id"]),
+            id=data["id"],
             version=str(data.get("version", "1")),
-            title=str(data.get("title", "")),
-            citation=str(data.get("citation", "")),
-            citation_en=str(data.get("citation_en", "")),
-            effective_from=_opt_str(data.get("effective_from")),
-            effective_to=_opt_str(data.get("effective_to")),
+            title=data.get("title", ""),
+            citation=data.get("citation", ""),
+            citation_en=data.get("citation_en", ""),
+            region=data.get("region", ""),
+            valid_from=data.get("valid_from", data.get("effective_from")),
+            valid_until=data.get("valid_until", data.get("effective_to")),
             extends=_opt_str(data.get("extends")),
-            description=str(data.get("description", "")),
+            description=data.get("description", ""),
             rules=data.get("rules", {}),
             params=data.get("params", {}),
-            places=int(rounding.get("places", 2)),
-            rounding=str(rounding.get("mode", "ROUND_HALF_UP")),
+            citations=pairs,
+            places=rounding.get("places", 2),
+            rounding=rounding.get("mode", "ROUND_HALF_UP"),
             weight_total=weights.get("total", "100"),
             weight_tolerance=weights.get("tolerance", "0.01"),
             grades=[Grade(name=g["name"], minimum=g["min"], name_en=g.get("name_en", ""))
                     for g in data.get("grades", ())],
             tiers=[Tier(name=t["name"], words=t["words"], lower=t["min"], upper=t["max"],
-                        upper_inclusive=bool(t.get("max_inclusive", False)),
-                        default=t["default"], met=bool(t.get("met", False)),
-                        name_en=t.get("name_en", ""))
+                        upper_inclusive=t.get("max_inclusive", False),
+                        default=t["default"], met=t.get("met", False),
+                        name_en=t.get("name_en", ""), citation=t.get("citation", ""))
                    for t in data.get("tiers", ())],
             execution_rate_names=data.get("execution_rate_names", ()),
             not_applicable_words=data.get("not_applicable_words", ()),
+            unstated_nature=unstated.get("nature"),
+            unstated_cost_nature=unstated.get("cost_nature"),
+            cost_groups=unstated.get("cost_groups", ()),
+            cost_suffixes=unstated.get("cost_suffixes", ()),
         )
 
     @classmethod
@@ -181,20 +378,51 @@ class RuleSet:
             "tiers": [{"name": t.name, "name_en": t.name_en, "words": list(t.words),
                        "min": str(t.lower), "max": str(t.upper),
                        "max_inclusive": t.upper_inclusive, "default": str(t.default),
-                       "met": t.met} for t in self.tiers],
+                       "met": t.met, **({"citation": t.citation} if t.citation else {})}
+                      for t in self.tiers],
             "execution_rate_names": list(self.execution_rate_names),
             "not_applicable_words": list(self.not_applicable_words),
         }
-        for key in ("effective_from", "effective_to", "extends"):
+        if self.region:
+            out["region"] = self.region
+        for key in ("valid_from", "valid_until"):
             value = getattr(self, key)
             if value is not None:
-                out[key] = value
+                out[key] = value.isoformat()
+        if self.extends is not None:
+            out["extends"] = self.extends
+        if self.citations:
+            cited: dict[str, dict[str, str]] = {}
+            for key, value in self.citations:
+                kind, _, name = key.partition(":")
+                name, at, lang = name.partition("@")
+                cited.setdefault(f"{kind}s{'_' + lang if at else ''}", {})[name] = value
+            out["citations"] = cited
+        unstated = {k: v for k, v in (
+            ("nature", self.unstated_nature), ("cost_nature", self.unstated_cost_nature),
+            ("cost_groups", list(self.cost_groups)), ("cost_suffixes", list(self.cost_suffixes)))
+            if v}
+        if unstated:
+            out["unstated_nature"] = unstated
         return out
 
     def content_hash(self) -> str:
         """SHA-256 of everything that can change a score (and the metadata)."""
-        text = json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+        return _content_hash(self)
+
+
+@functools.lru_cache(maxsize=64)
+def _content_hash(ruleset: RuleSet) -> str:
+    text = json.dumps(ruleset.to_dict(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+_KEYS = frozenset({
+    "id", "version", "title", "citation", "citation_en", "region", "valid_from", "valid_until",
+    "effective_from", "effective_to", "extends", "description", "rules", "params", "citations",
+    "rounding", "weights", "grades", "tiers", "execution_rate_names", "not_applicable_words",
+    "unstated_nature",
+})
 
 
 @attrs.frozen
@@ -237,8 +465,9 @@ def merge_ruleset_data(base: Mapping[str, Any], override: Mapping[str, Any]) -> 
             merged[key] = {**merged[key], **value}
         else:
             merged[key] = value
-    if "effective_to" not in override:
-        merged.pop("effective_to", None)
+    for key in ("valid_until", "effective_to"):  # a child's dates are its own
+        if key not in override:
+            merged.pop(key, None)
     if "tiers" in override:
         # A tier that only changes its band may leave out its words: they come
         # from the parent's tier of the same name.

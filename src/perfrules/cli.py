@@ -236,23 +236,32 @@ def _test(args: argparse.Namespace, registry: Registry) -> int:
     return EXIT_FINDINGS if failed else EXIT_OK
 
 
+def _first_paragraph(doc: Optional[str]) -> str:
+    """A docstring's first paragraph as plain text (no reStructuredText markup)."""
+    import re
+
+    text = (doc or "").strip().split("\n\n")[0]
+    text = re.sub(r":[a-z]+:`~?([^`]+)`", r"\1", text).replace("``", "")
+    return " ".join(text.split())
+
+
 def _rules(registry: Registry) -> int:
-    owners = {name: owner for (kind, name), owner in registry._owners.items() if kind == "rule"}
     for name, rule in registry.rules.items():
-        natures = " ".join(sorted(rule.natures)) or "(by name)"
-        doc = (type(rule).__doc__ or "").strip().splitlines()
-        print(f"{name:16} {natures:8} {owners.get(name, '')}")
+        natures = " ".join(sorted(rule.natures)) or "-"
+        print(f"{name:16} {registry.kind_of(name) or '':15} {natures:8} "
+              f"{registry.owner('rule', name) or ''}")
+        doc = _first_paragraph(type(rule).__doc__)
         if doc:
-            print(f"    {doc[0]}")
+            print(f"    {doc}")
     return EXIT_OK
 
 
 def _rulesets(registry: Registry) -> int:
     for ruleset in registry.rulesets.values():
-        dates = ruleset.effective_from or "?"
-        dates += f" – {ruleset.effective_to}" if ruleset.effective_to else " –"
+        dates = f"{ruleset.valid_from or '…'} – {ruleset.valid_until or '…'}"
         extends = f"  extends {ruleset.extends}" if ruleset.extends else ""
-        print(f"{ruleset.id} v{ruleset.version}  in force {dates}{extends}")
+        region = f"  region {ruleset.region}" if ruleset.region else ""
+        print(f"{ruleset.ref}  in force {dates}{region}{extends}")
         print(f"    {ruleset.title}")
         print(f"    {ruleset.citation}  sha256 {ruleset.content_hash()[:16]}")
     return EXIT_OK

@@ -21,6 +21,7 @@ __all__ = [
     "MissingDependencyError",
     "PerfrulesDeprecationWarning",
     "PerfrulesError",
+    "PerfrulesWarning",
     "PluginError",
     "Problem",
     "UnknownRulesetError",
@@ -139,6 +140,10 @@ class MissingDependencyError(PerfrulesError, ImportError):
 
 class PluginError(PerfrulesError):
     """A plugin that registered something invalid, a duplicate name, or raised."""
+
+
+class PerfrulesWarning(UserWarning):
+    """A warning from perfrules (such as an allow-list name that matches no plugin)."""
 
 
 class PerfrulesDeprecationWarning(DeprecationWarning):

@@ -11,9 +11,7 @@ from typing import Callable, Optional
 
 import attrs
 
-from .._audit import AuditContext, Finding
-from .._numbers import fold_word, plain, quantize
-from ..hookspecs import hookimpl
+from ..plugin import AuditContext, Finding, fold_word, form_total, hookimpl, line_points, plain
 
 CheckFn = Callable[[AuditContext], Iterable[Finding]]
 
@@ -86,7 +84,7 @@ def line_scores(ctx: AuditContext) -> Iterator[Finding]:
         line = ctx.line(i)
         if line is None or line.points is None:
             continue
-        if quantize(reported, rs.places, rs.rounding) != line.points:
+        if line_points(reported, rs) != line.points:
             yield ctx.finding(
                 "PR002", "error", "line-scores",
                 f"填报得分 {_d(reported)} 与重算得分 {line.points} 不一致：{line.explanation('zh')}",
@@ -97,19 +95,21 @@ def line_scores(ctx: AuditContext) -> Iterator[Finding]:
 
 
 def _reported_sum(ctx: AuditContext) -> Optional[Decimal]:
+    """The total the form's own line scores give, by the same rounding and total
+    as the engine's."""
     rs = ctx.ruleset
     applicable = [ind for ind in ctx.form.indicators
                   if ind.applicable and not rs.is_not_applicable(ind.actual)]
     if not applicable or any(ind.reported_score is None for ind in applicable):
         return None
-    total = sum((quantize(ind.reported_score, rs.places, rs.rounding)
-                 for ind in applicable if ind.reported_score is not None), Decimal(0))
+    points = [line_points(ind.reported_score, rs) for ind in applicable
+              if ind.reported_score is not None]
     if len(applicable) == len(ctx.form.indicators):
-        return quantize(total, rs.places, rs.rounding)
+        return form_total(points, rs)
     weight = sum((ind.weight or Decimal(0) for ind in applicable), Decimal(0))
     if weight == 0:
         return None
-    return quantize(total * rs.weight_total / weight, rs.places, rs.rounding)
+    return form_total(points, rs, applicable_weight=weight)
 
 
 def totals(ctx: AuditContext) -> Iterator[Finding]:
@@ -117,14 +117,14 @@ def totals(ctx: AuditContext) -> Iterator[Finding]:
     reported = form.reported_total
     if reported is not None:
         summed = _reported_sum(ctx)
-        if summed is not None and summed != quantize(reported, rs.places, rs.rounding):
+        if summed is not None and summed != line_points(reported, rs):
             yield ctx.finding(
                 "PR003", "error", "totals",
                 f"自评总分 {_d(reported)} 不等于各指标填报得分之和 {summed}",
                 f"reported total {_d(reported)} is not the sum of the reported line scores {summed}",
                 field="reported_total", expected=summed, found=_d(reported),
                 citation=rs.citation)
-        if ctx.total is not None and ctx.total != quantize(reported, rs.places, rs.rounding):
+        if ctx.total is not None and ctx.total != line_points(reported, rs):
             yield ctx.finding(
                 "PR004", "error", "totals",
                 f"自评总分 {_d(reported)} 与重算总分 {ctx.total} 不一致",
@@ -152,6 +152,8 @@ def explanations(ctx: AuditContext) -> Iterator[Finding]:
     for i, ind in enumerate(ctx.form.indicators):
         if ind.weight is None or ind.note.strip():
             continue
+        if ind.cells and "note" not in dict(ind.cells):
+            continue  # read from a layout with no 说明 cell for this line: nothing to fill in
         line = ctx.line(i)
         # the recomputed score when there is one; a wrong reported score is PR002's business
         shown = line.points if line is not None else ind.reported_score
@@ -171,13 +173,12 @@ def targets(ctx: AuditContext) -> Iterator[Finding]:
     numeric = []
     for i, ind in enumerate(ctx.form.indicators):
         a, b = ind.target, ind.actual
-        line = ctx.line(i)
-        rule = line.rule if line is not None else None
+        kind = ctx.kind(i)
         if not (isinstance(a, Decimal) and isinstance(b, Decimal)):
             continue
-        if rule in ("at-least", "equal", "at-most"):
+        if kind in _QUANTITATIVE:
             numeric.append((a, b))
-        if ind.nature in ("≥", ">") and a > 0 and b >= a * ratio:
+        if kind == "at-least" and a > 0 and b >= a * ratio:
             yield ctx.finding(
                 "PR009", "warning", "targets",
                 f"完成值 {_d(b)} 达到指标值 {_d(a)} 的 {_d(ratio)} 倍以上，指标值可能设置偏低，"
@@ -186,7 +187,7 @@ def targets(ctx: AuditContext) -> Iterator[Finding]:
                 "have been set too low (10号: reduce the score by the deviation)",
                 indicator=ind, field="actual", expected=f"< {_d(a * ratio)}", found=_d(b),
                 citation=rs.citation)
-        if ind.nature == "=" and b > a and rule == "equal":
+        if kind == "equality" and b > a:
             yield ctx.finding(
                 "PR010", "warning", "targets",
                 f"“=”指标完成值 {_d(b)} 超过指标值 {_d(a)}（按满分计）",
@@ -204,7 +205,17 @@ def qualitative(ctx: AuditContext) -> Iterator[Finding]:
     rs = ctx.ruleset
     for i, ind in enumerate(ctx.form.indicators):
         line = ctx.line(i)
-        if line is None or line.rule != "qualitative" or not isinstance(ind.actual, str):
+        if line is None or line.kind != "qualitative" or not isinstance(ind.actual, str):
+            continue
+        placed = next((st for st in line.steps if st.code == "tier_by_score"), None)
+        if placed is not None:
+            yield ctx.finding(
+                "PR022", "info", "qualitative",
+                f"完成情况“{ind.actual}”不是档次用语，按评定得分 {line.points} 归入“{placed.args[1]}”档",
+                f"the actual {ind.actual!r} is no tier word: its judged score {line.points} "
+                f"places it in tier {placed.args[1]!r}",
+                indicator=ind, field="actual", expected=placed.args[1], found=ind.actual,
+                citation=line.citation[0])
             continue
         tier = rs.tier_of(ind.actual)
         if tier is not None and fold_word(ind.actual) != fold_word(tier.name):
@@ -217,14 +228,13 @@ def qualitative(ctx: AuditContext) -> Iterator[Finding]:
 
 
 _RATE_WORDS = ("率", "比例", "占比")
+_QUANTITATIVE = frozenset({"at-least", "at-most", "equality"})
 _COST_WORDS = ("成本", "费用", "经费", "开支")
 
 
 def units(ctx: AuditContext) -> Iterator[Finding]:
     for i, ind in enumerate(ctx.form.indicators):
-        line = ctx.line(i)
-        rule = line.rule if line is not None else None
-        if rule in ("at-least", "at-most", "equal") and not ind.unit:
+        if ctx.kind(i) in _QUANTITATIVE and not ind.unit:
             yield ctx.finding(
                 "PR013", "warning", "units", "定量指标未填写计量单位",
                 "a quantitative line has no unit (计量单位)", indicator=ind, field="unit",
@@ -235,7 +245,7 @@ def units(ctx: AuditContext) -> Iterator[Finding]:
                 "PR014", "warning", "units", f"比率类指标完成值 {_d(ind.actual)}% 超过 100%",
                 f"a rate's actual {_d(ind.actual)}% is above 100%", indicator=ind, field="actual",
                 expected="≤ 100%", found=f"{_d(ind.actual)}%")
-        if ind.nature in ("≥", ">") and any(w in ind.name for w in _COST_WORDS):
+        if ctx.kind(i) == "at-least" and any(w in ind.name for w in _COST_WORDS):
             yield ctx.finding(
                 "PR015", "warning", "units", f"成本类指标使用了“{ind.nature}”，通常应为“≤”",
                 f"a cost indicator uses {ind.nature!r}; cost indicators are usually '≤'",
@@ -266,15 +276,50 @@ def structure(ctx: AuditContext) -> Iterator[Finding]:
                     citation=ctx.ruleset.citation)
 
 
+def reading(ctx: AuditContext) -> Iterator[Finding]:
+    """What the reader and the engine had to decide for the form: rows kept aside,
+    a direction assumed, a ruleset outside its dates."""
+    for row in getattr(ctx.form, "skipped", ()):
+        text = getattr(row, "text", "")
+        yield ctx.finding(
+            "PR023", "info", "reading",
+            f"表内一行未作为指标读取：“{text}”"
+            f"（{getattr(row, 'reason_zh', '') or getattr(row, 'reason', '')}）",
+            f"a row was not read as an indicator: {text!r} ({getattr(row, 'reason', '')})",
+            location=getattr(row, "where", None), found=text)
+    for i, ind in enumerate(ctx.form.indicators):
+        line = ctx.line(i)
+        assumed = None if line is None else next(
+            (st for st in line.steps if st.code in ("assumed_nature", "inferred_qualitative")), None)
+        if assumed is not None and line is not None:
+            nature = assumed.args[0] if assumed.args else "定性"
+            yield ctx.finding(
+                "PR021", "info", "reading",
+                f"未写明指标性质，按“{nature}”计分（方向为推定，请核实）",
+                f"no nature is written: scored as {nature!r} (an assumption; check it)",
+                indicator=ind, field="nature", expected="≥ ≤ = 定性 …", found="",
+                citation=ctx.ruleset.citation)
+    year, rs = ctx.form.year, ctx.ruleset
+    if year is not None and not rs.in_force(year):
+        yield ctx.finding(
+            "PR024", "warning", "reading",
+            f"规则集 {rs.ref} 的适用期（{rs.valid_from or '…'} 至 {rs.valid_until or '…'}）"
+            f"不含本表年度 {year}",
+            f"ruleset {rs.ref} is in force {rs.valid_from or '…'} to {rs.valid_until or '…'}, "
+            f"which excludes the form's year {year}",
+            field="year", expected=f"a ruleset in force in {year}", found=rs.ref)
+
+
 BUILTIN_CHECKS = (
     FunctionCheck("input-problems", ("PR001", "PR006", "PR007", "PR011", "PR020"), input_problems),
     FunctionCheck("line-scores", ("PR002", "PR005"), line_scores),
     FunctionCheck("totals", ("PR003", "PR004", "PR019"), totals),
     FunctionCheck("explanations", ("PR008",), explanations),
     FunctionCheck("targets", ("PR009", "PR010", "PR016"), targets),
-    FunctionCheck("qualitative", ("PR012",), qualitative),
+    FunctionCheck("qualitative", ("PR012", "PR022"), qualitative),
     FunctionCheck("units", ("PR013", "PR014", "PR015"), units),
     FunctionCheck("structure", ("PR017", "PR018"), structure),
+    FunctionCheck("reading", ("PR021", "PR023", "PR024"), reading),
 )
 
 

@@ -1,38 +1,82 @@
-"""The built-in scoring rules of DESIGN.md §3, registered as a plugin.
+"""The built-in scoring rules (docs: rules), registered as a plugin.
 
+They use nothing a third-party rule cannot: :mod:`perfrules.plugin` only.
 Each rule's logic is written once, in the function its ``prepare(ruleset)``
-returns: it maps an indicator to ``(numerator, denominator, met, judged,
-recipe)``, where the recipe is the explanation as plain ``(code, args)``
-tuples — cheap enough for the scoring loop. ``score()`` wraps the same
-function into an :class:`~perfrules.Outcome` for everyone else.
+returns; ``score()`` comes from :class:`~perfrules.plugin.PreparedRule`.
+Explanation steps are plain ``(code, args)`` pairs — cheap enough for the
+scoring loop — rendered from the templates each rule registers.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Callable, Optional
+from typing import Any, Callable, ClassVar, Optional
 
 import attrs
 
-from .._model import Indicator
-from .._numbers import CONTEXT
-from .._rule import ONE, ZERO, Fast, Outcome, outcome_of
-from .._ruleset import RuleSet
-from ..exceptions import InputError, Problem
-from ..hookspecs import hookimpl
+from ..plugin import (
+    ONE,
+    ZERO,
+    Indicator,
+    InputError,
+    Outcome,
+    Prepared,
+    PreparedRule,
+    Problem,
+    RuleSet,
+    StepTemplates,
+    fixed_context,
+    hookimpl,
+    problem,
+)
 
 __all__ = ["AtLeast", "AtMost", "Equal", "ExecutionRate", "Qualitative"]
 
 HUNDRED = Decimal(100)
-Result = tuple[Decimal, Decimal, bool, bool, tuple[tuple[str, tuple[Any, ...]], ...]]
+_CONTEXT = fixed_context()  # a private copy: nobody else can change it
+
+#: Steps of the quantitative rules (≥ > ≤ < =).
+QUANTITATIVE_TEMPLATES: StepTemplates = {
+    "met": {"zh": "{0} {2} {1}，达成", "en": "{0} {2} {1}: met"},
+    "unmet": {"zh": "{0} 未达到 {2} {1}", "en": "{0} does not reach {2} {1}"},
+    "zero_target_met": {"zh": "目标值为 0，{0} {1} 0，达成", "en": "target 0: {0} {1} 0, met"},
+    "zero_target_unmet": {"zh": "目标值为 0，{0} 不满足 {1} 0，不得分",
+                          "en": "target 0: {0} fails {1} 0, no points"},
+    "negative_actual": {"zh": "完成值 {0} 为负，不得分", "en": "negative actual {0}: no points"},
+}
+AT_MOST_TEMPLATES: StepTemplates = {
+    **QUANTITATIVE_TEMPLATES,
+    "reverse_ratio": {"zh": "反向指标：{1} / {0}", "en": "reverse indicator: {1} / {0}"},
+    "reverse_linear": {"zh": "反向指标（线性）：(2 × {1} − {0}) / {1}",
+                       "en": "reverse indicator (linear): (2 × {1} − {0}) / {1}"},
+    "reverse_linear_zero": {"zh": "反向指标（线性）：{0} ≥ 2 × {1}，不得分",
+                            "en": "reverse indicator (linear): {0} ≥ 2 × {1}, no points"},
+}
+EQUAL_TEMPLATES: StepTemplates = {
+    **QUANTITATIVE_TEMPLATES,
+    "exceeds": {"zh": "{0} 超过目标值 {1}（按满分计，审核时提示）",
+                "en": "{0} exceeds the target {1} (full marks; audit flags it)"},
+}
+QUALITATIVE_TEMPLATES: StepTemplates = {
+    "tier": {"zh": "“{0}” 属于“{1}”档（{2} 至 {3} 分）",
+             "en": "'{0}' is tier '{1}' ({2} to {3} points)"},
+    "tier_by_score": {"zh": "“{0}” 不是档次用语，按评定得分归入“{1}”档（{2} 至 {3} 分）",
+                      "en": "'{0}' is no tier word: the judged score places it in tier '{1}' "
+                            "({2} to {3} points)"},
+    "judged": {"zh": "评定得分 {0}", "en": "judged score {0}"},
+    "judged_reported": {"zh": "表内评定得分 {0}", "en": "judged score {0} (as the form reports it)"},
+    "tier_default": {"zh": "未填评定得分，按“{0}”档默认 {1} 分计（默认值）",
+                     "en": "no judged score: tier '{0}' defaults to {1} points (defaulted)"},
+}
+RATE_TEMPLATES: StepTemplates = {
+    "rate_amounts": {"zh": "执行率 = {0} / {1} × 100% = {2}%",
+                     "en": "execution rate = {0} / {1} × 100% = {2}%"},
+    "rate_met": {"zh": "执行率 {0}% ≥ 100%，达成", "en": "execution rate {0}% ≥ 100%: met"},
+    "rate_unmet": {"zh": "执行率 {0}% < 100%", "en": "execution rate {0}% < 100%"},
+}
 
 
-def _problem(ind: Indicator, field: str, code: str, message: str, expected: str,
-             value: object = None) -> Problem:
-    shown = getattr(ind, field, None) if value is None else value
-    return Problem(code=code, indicator=ind.name, field=field, location=ind.where(field),
-                   value=None if shown is None else str(shown), message=message,
-                   expected=expected)
+_problem = problem
 
 
 def _quantity(ind: Indicator, field: str, problems: list[Problem]) -> Optional[Decimal]:
@@ -64,51 +108,47 @@ def _bad_target_or_actual(ind: Indicator) -> InputError:
     return InputError(problems)
 
 
-class _Prepared:
-    """The ``score`` every built-in rule derives from its ``prepare``."""
-
-    def prepare(self, ruleset: RuleSet) -> Fast:
-        raise NotImplementedError
-
-    def score(self, indicator: Indicator, ruleset: RuleSet) -> Outcome:
-        return outcome_of(self.prepare(ruleset)(indicator))
-
-
 @attrs.frozen
-class AtLeast(_Prepared):
+class AtLeast(PreparedRule):
     """``≥`` and ``>`` (正向): met when B ≥ A; else credit B / A, never below 0."""
 
     name: str = "at-least"
+    kind: ClassVar[str] = "at-least"
     natures: frozenset[str] = frozenset({"≥", ">"})
+    templates: ClassVar[StepTemplates] = QUANTITATIVE_TEMPLATES
 
-    def prepare(self, ruleset: RuleSet) -> Fast:
-        def at_least(ind: Indicator) -> Result:
+    def prepare(self, ruleset: RuleSet) -> Prepared:
+        def at_least(ind: Indicator) -> Outcome:
             a, b = ind.target, ind.actual
             if a.__class__ is not Decimal or b.__class__ is not Decimal or a < 0:
                 raise _bad_target_or_actual(ind)
             nature = ind.nature or "≥"
             if a == 0:
                 if b >= 0:
-                    return ONE, ONE, True, False, (("zero_target_met", (b, nature)),)
-                return ZERO, ONE, False, False, (("zero_target_unmet", (b, nature)),)
+                    return Outcome(ONE, ONE, True, False, (("zero_target_met", (b, nature)),))
+                return Outcome(ZERO, ONE, False, False, (("zero_target_unmet", (b, nature)),))
             if b >= a:
-                return ONE, ONE, True, False, (("met", (b, a, nature)),)
+                return Outcome(ONE, ONE, True, False, (("met", (b, a, nature)),))
             if b < 0:
-                return ZERO, ONE, False, False, (("negative_actual", (b,)),)
-            return b, a, False, False, (("unmet", (b, a, nature)),)
+                return Outcome(ZERO, ONE, False, False, (("negative_actual", (b,)),))
+            return Outcome(b, a, False, False, (("unmet", (b, a, nature)),))
 
         return at_least
 
 
 @attrs.frozen
-class AtMost(_Prepared):
+class AtMost(PreparedRule):
     """``≤`` and ``<`` (反向): met when B ≤ A; else A / B (``reverse = "ratio"``)
     or 1 − (B − A) / A, 0 from B ≥ 2A (``reverse = "linear"``)."""
 
     name: str = "at-most"
+    kind: ClassVar[str] = "at-most"
     natures: frozenset[str] = frozenset({"≤", "<"})
+    templates: ClassVar[StepTemplates] = AT_MOST_TEMPLATES
+    #: the ruleset parameters this rule reads (their citations show in explanations)
+    params: ClassVar[tuple[str, ...]] = ("reverse",)
 
-    def prepare(self, ruleset: RuleSet) -> Fast:
+    def prepare(self, ruleset: RuleSet) -> Prepared:
         reverse = ruleset.param("reverse", "ratio")
         if reverse not in ("ratio", "linear"):
             raise ValueError(
@@ -116,67 +156,73 @@ class AtMost(_Prepared):
             )
         linear = reverse == "linear"
 
-        def at_most(ind: Indicator) -> Result:
+        def at_most(ind: Indicator) -> Outcome:
             a, b = ind.target, ind.actual
             if a.__class__ is not Decimal or b.__class__ is not Decimal or a < 0:
                 raise _bad_target_or_actual(ind)
             nature = ind.nature or "≤"
             if a == 0:
                 if b <= 0:
-                    return ONE, ONE, True, False, (("zero_target_met", (b, nature)),)
-                return ZERO, ONE, False, False, (("zero_target_unmet", (b, nature)),)
+                    return Outcome(ONE, ONE, True, False, (("zero_target_met", (b, nature)),))
+                return Outcome(ZERO, ONE, False, False, (("zero_target_unmet", (b, nature)),))
             if b <= a:
-                return ONE, ONE, True, False, (("met", (b, a, nature)),)
+                return Outcome(ONE, ONE, True, False, (("met", (b, a, nature)),))
             unmet = ("unmet", (b, a, nature))
             if not linear:
-                return a, b, False, False, (unmet, ("reverse_ratio", (b, a)))
+                return Outcome(a, b, False, False, (unmet, ("reverse_ratio", (b, a))))
             if b >= 2 * a:
-                return ZERO, ONE, False, False, (unmet, ("reverse_linear_zero", (b, a)))
-            return 2 * a - b, a, False, False, (unmet, ("reverse_linear", (b, a)))
+                return Outcome(ZERO, ONE, False, False, (unmet, ("reverse_linear_zero", (b, a))))
+            return Outcome(2 * a - b, a, False, False, (unmet, ("reverse_linear", (b, a))))
 
         return at_most
 
 
 @attrs.frozen
-class Equal(_Prepared):
+class Equal(PreparedRule):
     """``=``: met when B = A (B > A also scores full; audit flags it); else B / A."""
 
     name: str = "equal"
+    kind: ClassVar[str] = "equality"
     natures: frozenset[str] = frozenset({"="})
+    templates: ClassVar[StepTemplates] = EQUAL_TEMPLATES
 
-    def prepare(self, ruleset: RuleSet) -> Fast:
-        def equal(ind: Indicator) -> Result:
+    def prepare(self, ruleset: RuleSet) -> Prepared:
+        def equal(ind: Indicator) -> Outcome:
             a, b = ind.target, ind.actual
             if a.__class__ is not Decimal or b.__class__ is not Decimal or a < 0:
                 raise _bad_target_or_actual(ind)
             if a == 0:
                 if b == 0:
-                    return ONE, ONE, True, False, (("zero_target_met", (b, "=")),)
-                return ZERO, ONE, False, False, (("zero_target_unmet", (b, "=")),)
+                    return Outcome(ONE, ONE, True, False, (("zero_target_met", (b, "=")),))
+                return Outcome(ZERO, ONE, False, False, (("zero_target_unmet", (b, "=")),))
             if b == a:
-                return ONE, ONE, True, False, (("met", (b, a, "=")),)
+                return Outcome(ONE, ONE, True, False, (("met", (b, a, "=")),))
             if b > a:
-                return ONE, ONE, True, False, (("exceeds", (b, a)),)
+                return Outcome(ONE, ONE, True, False, (("exceeds", (b, a)),))
             if b < 0:
-                return ZERO, ONE, False, False, (("negative_actual", (b,)),)
-            return b, a, False, False, (("unmet", (b, a, "=")),)
+                return Outcome(ZERO, ONE, False, False, (("negative_actual", (b,)),))
+            return Outcome(b, a, False, False, (("unmet", (b, a, "=")),))
 
         return equal
 
 
 @attrs.frozen
-class Qualitative(_Prepared):
+class Qualitative(PreparedRule):
     """``定性``: the actual names a tier; the judged score (``judged_score``, else
     ``reported_score``) must lie in the tier's band; without one, the tier's
-    default applies."""
+    default applies. An actual that is no tier word (有效, a sentence) is placed
+    in the tier whose band holds its judged score; without a judged score it
+    is refused, listing the tier words."""
 
     name: str = "qualitative"
+    kind: ClassVar[str] = "qualitative"
     natures: frozenset[str] = frozenset({"定性"})
+    templates: ClassVar[StepTemplates] = QUALITATIVE_TEMPLATES
 
-    def prepare(self, ruleset: RuleSet) -> Fast:
+    def prepare(self, ruleset: RuleSet) -> Prepared:
         known = "、".join(w for t in ruleset.tiers for w in t.words)
 
-        def qualitative(indicator: Indicator) -> Result:
+        def qualitative(indicator: Indicator) -> Outcome:
             actual = indicator.actual
             if not isinstance(actual, str):
                 raise InputError(_problem(
@@ -184,21 +230,29 @@ class Qualitative(_Prepared):
                     "a 定性 line needs a tier word as its actual, not "
                     + ("an empty cell" if actual is None else f"the number {actual}"),
                     known))
-            tier = ruleset.tier_of(actual)
-            if tier is None:
-                raise InputError(_problem(indicator, "actual", "unknown-tier",
-                                          f"{actual!r} is not a known tier word", known))
             weight = indicator.weight if indicator.weight is not None else ZERO
-            low, high = tier.lower * weight, tier.upper * weight
-            tier_step = ("tier", (actual, tier.name, low, high))
             field = "judged_score" if indicator.judged_score is not None else "reported_score"
             judged = getattr(indicator, field)
+            tier = ruleset.tier_of(actual)
+            code = "tier"
+            if tier is None:
+                placed = None if judged is None else ruleset.tier_by_points(judged, weight)
+                if placed is None:
+                    raise InputError(_problem(
+                        indicator, "actual", "unknown-tier",
+                        f"{actual!r} is not a known tier word" + (
+                            "" if judged is None else
+                            f", and the judged score {judged} lies in no tier's band"),
+                        f"a tier word ({known}), or a judged score (指标得分) in a tier's band"))
+                tier, code = placed, "tier_by_score"
+            low, high = tier.lower * weight, tier.upper * weight
+            tier_step = (code, (actual, tier.name, low, high))
             if judged is None:
-                return (tier.default, ONE, tier.met, False,
-                        (tier_step, ("tier_default", (tier.name, tier.default * weight))))
+                return Outcome(tier.default, ONE, tier.met, False,
+                               (tier_step, ("tier_default", (tier.name, tier.default * weight))))
             in_band = judged >= low and (judged <= high if tier.upper_inclusive else judged < high)
             if weight == 0 and judged == 0:
-                return ZERO, ONE, tier.met, True, (tier_step,)
+                return Outcome(ZERO, ONE, tier.met, True, (tier_step,))
             if not in_band:
                 band = (f"[{low.normalize():f}, {high.normalize():f}"
                         f"{']' if tier.upper_inclusive else ')'}")
@@ -206,25 +260,27 @@ class Qualitative(_Prepared):
                     indicator, field, "judged-out-of-band",
                     f"the judged score {judged} is outside the band of tier {tier.name} {band}",
                     f"a score in {band}, or the tier word of the tier it belongs to"))
-            code = "judged" if field == "judged_score" else "judged_reported"
-            return judged, weight, tier.met, True, (tier_step, (code, (judged,)))
+            step = "judged" if field == "judged_score" else "judged_reported"
+            return Outcome(judged, weight, tier.met, True, (tier_step, (step, (judged,))))
 
         return qualitative
 
 
 @attrs.frozen
-class ExecutionRate(_Prepared):
+class ExecutionRate(PreparedRule):
     """预算执行率: credit min(rate, 100%); the rate from 全年执行数 / 全年预算数
     (``executed`` / ``budget``) when both are given, else from the actual in %."""
 
     name: str = "execution-rate"
+    kind: ClassVar[str] = "execution-rate"
     natures: frozenset[str] = frozenset()
+    templates: ClassVar[StepTemplates] = RATE_TEMPLATES
 
-    def prepare(self, ruleset: RuleSet) -> Fast:
+    def prepare(self, ruleset: RuleSet) -> Prepared:
         return _execution_rate
 
 
-def _execution_rate(ind: Indicator) -> Result:
+def _execution_rate(ind: Indicator) -> Outcome:
     steps: tuple[tuple[str, tuple[Any, ...]], ...] = ()
     if ind.budget is not None and ind.executed is not None:
         problems = []
@@ -237,7 +293,7 @@ def _execution_rate(ind: Indicator) -> Result:
         if problems:
             raise InputError(problems)
         num, den = ind.executed, ind.budget
-        rate = CONTEXT.divide(num * HUNDRED, den)
+        rate = _CONTEXT.divide(_CONTEXT.multiply(num, HUNDRED), den)
         steps = (("rate_amounts", (ind.executed, ind.budget, rate)),)
     else:
         found: list[Problem] = []
@@ -256,8 +312,8 @@ def _execution_rate(ind: Indicator) -> Result:
                                       "the execution rate is negative", "a rate ≥ 0%"))
         num, den, rate = rate_value, HUNDRED, rate_value
     if rate >= HUNDRED:
-        return ONE, ONE, True, False, (*steps, ("rate_met", (rate,)))
-    return num, den, False, False, (*steps, ("rate_unmet", (rate,)))
+        return Outcome(ONE, ONE, True, False, (*steps, ("rate_met", (rate,))))
+    return Outcome(num, den, False, False, (*steps, ("rate_unmet", (rate,))))
 
 
 BUILTIN_RULES: tuple[Callable[[], object], ...] = (AtLeast, AtMost, Equal, Qualitative, ExecutionRate)

@@ -5,8 +5,7 @@ from __future__ import annotations
 from importlib import resources
 from typing import Any, Callable
 
-from .._compat import tomllib
-from ..hookspecs import hookimpl
+from ..plugin import hookimpl, read_toml
 
 RULESET_FILES = ("cn-mof-2020.toml", "cn-mof-2020-linear.toml", "cn-mof-2020-bands-80-50.toml")
 
@@ -15,8 +14,7 @@ def load_data(filename: str) -> dict[str, Any]:
     """The data of one shipped ruleset file (``extends`` unresolved)."""
     folder = resources.files("perfrules.builtin").joinpath("rulesets")
     text = folder.joinpath(filename).read_text("utf-8")
-    data: dict[str, Any] = tomllib.loads(text)
-    return data
+    return read_toml(text)
 
 
 @hookimpl
