@@ -4,6 +4,8 @@ import pytest
 
 import perfrules
 
+pytest_plugins = ["pytester"]
+
 
 @pytest.fixture(scope="session")
 def registry() -> perfrules.Registry:

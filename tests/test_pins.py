@@ -18,8 +18,8 @@ import perfrules
 PINNED = {
     ("cn-mof-2020", "1"): "a08ec2c70d18213d57d114a3d66bcb18d8949a7efbd81cbdd6f89518e4039e16",
     ("cn-mof-2020-bands-80-50", "1"):
-        "eff667f64c2c2cb06be649e2c4c23f7ff7b26592054126858fe8b69484890a5f",
-    ("cn-mof-2020-linear", "1"): "92cdebf350e4707dcc7a18db96801fde8bca805a4df8d8937f002c089a68ad2b",
+        "61cbe76ea5e0500ebf3a15affbc84f6b9bd2e6da0224f832bfd88e2ea5b3c162",
+    ("cn-mof-2020-linear", "1"): "afdeea1e59c66705fd673d97ac1d1963e020faac56c39ea3ceff22ccad2b4521",
 }
 
 

@@ -56,11 +56,18 @@ def documented_as(qualified: str, obj: Any, inventory: set[str]) -> str | None:
     """The name under which the reference documents ``obj``: where it is
     re-exported, or where it is defined (``perfrules.exceptions.Problem``
     documents ``perfrules.Problem``)."""
+    return next((c for c in _candidates(qualified, obj) if c in inventory), None)
+
+
+def _candidates(qualified: str, obj: Any) -> list[str]:
     candidates = [qualified]
     module = getattr(obj, "__module__", None)
     if inspect.isclass(obj) or inspect.isfunction(obj):
         candidates.append(f"{module}.{obj.__qualname__}")
-    return next((c for c in candidates if c in inventory), None)
+        # a re-export (perfrules.plugin.Rule) is documented where the object is
+        # documented first (perfrules.Rule)
+        candidates += [q for q, other in public_names().items() if other is obj]
+    return candidates
 
 
 def test_every_public_name_is_in_the_reference(inventory: set[str]) -> None:
@@ -79,7 +86,8 @@ def test_every_public_member_is_in_the_reference(inventory: set[str]) -> None:
             members |= {n for n in vars(perfrules.Registry(entry_points=False))
                         if not n.startswith("_")}
         missing += [f"{qualified}.{m}" for m in sorted(members)
-                    if where is None or f"{where}.{m}" not in inventory]
+                    if where is None or not any(f"{c}.{m}" in inventory
+                                                for c in _candidates(qualified, obj))]
     assert not missing, f"public members missing from docs/api.md: {missing}"
 
 

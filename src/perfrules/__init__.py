@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 from typing import Optional, Union
 
@@ -57,6 +58,7 @@ __all__ = [
     "load",
     "load_all",
     "normalize_weights",
+    "ruleset_for",
     "score",
 ]
 
@@ -105,6 +107,26 @@ def load_all(
 
         raise PluginError(f"reader {reader.name!r} found no form in {path} and raised nothing")
     return forms
+
+
+def ruleset_for(
+    *,
+    year: Optional[int] = None,
+    date: Optional[datetime.date] = None,
+    region: Optional[str] = None,
+    registry: Optional[Registry] = None,
+) -> RuleSet:
+    """The ruleset in force in ``year`` (or on ``date``) for ``region``.
+
+    ``region`` is a code such as ``CN-HB`` (湖北); a region's own ruleset
+    wins over the national one (``CN``). Pin the result by its ``ref``
+    (``cn-mof-2020@1``) where scores must stay reproducible.
+
+    >>> ruleset_for(year=2022).ref
+    'cn-mof-2020@1'
+    """
+    reg = registry if registry is not None else get_registry()
+    return reg.ruleset_for(year=year, date=date, region=region)
 
 
 def example_path() -> Path:

@@ -446,12 +446,15 @@ def _score_rows(form: Form, rs: RuleSet, reg: Registry) -> tuple[list[Row], list
             if not any(p.field == "weight" for p in ind.problems):
                 problems.append(_problem(ind, "weight", "missing-weight",
                                          "the weight (指标权重/分值) is empty", "a number ≥ 0"))
-        elif weight < 0 or weight.adjusted() >= _MAX_EXPONENT:
+        elif weight < 0:
             bad = True
-            problems.append(_problem(
-                ind, "weight", "negative-weight" if weight < 0 else "weight-out-of-range",
-                f"the weight {weight} is " + ("negative" if weight < 0 else "far too large"),
-                f"a number from 0 to {rs.weight_total}"))
+            problems.append(_problem(ind, "weight", "negative-weight",
+                                     f"the weight {weight} is negative", "a number ≥ 0"))
+        elif weight.adjusted() >= _MAX_EXPONENT:
+            bad = True
+            problems.append(_problem(ind, "weight", "weight-out-of-range",
+                                     f"the weight {weight} is far too large",
+                                     f"a number from 0 to {rs.weight_total}"))
         actual = ind.actual
         if not ind.applicable or (
                 actual.__class__ is str and fold_word(actual).lower() in not_applicable):

@@ -69,8 +69,12 @@ _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
 def version_key(version: str) -> tuple[int, ...]:
-    """The order of ruleset versions: ``2`` after ``1.10`` after ``1.9``."""
-    return tuple(int(part) for part in version.split("."))
+    """The order of ruleset versions: ``2`` after ``1.10`` after ``1.9`` (a version
+    that is not digits and dots sorts first; validation refuses it by name)."""
+    try:
+        return tuple(int(part) for part in version.split("."))
+    except ValueError:
+        return (-1,)
 
 
 def parse_ruleset_ref(ref: str) -> tuple[str, Optional[str]]:
@@ -465,7 +469,9 @@ def merge_ruleset_data(base: Mapping[str, Any], override: Mapping[str, Any]) -> 
             merged[key] = {**merged[key], **value}
         else:
             merged[key] = value
-    for key in ("valid_until", "effective_to"):  # a child's dates are its own
+    # a child's end date and region are its own: a variant is never chosen by region
+    # unless it says so
+    for key in ("valid_until", "effective_to", "region"):
         if key not in override:
             merged.pop(key, None)
     if "tiers" in override:
