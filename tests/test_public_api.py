@@ -13,7 +13,7 @@ PUBLIC = [
     "FormError", "Grade", "Group", "Indicator", "InputError", "LineResult", "Outcome",
     "PerfrulesError", "PluginInfo", "Problem", "Provenance", "Reader", "Registry", "Report", "Rule",
     "RuleSet", "Step", "Tier", "Writer", "__version__", "audit", "example", "example_path",
-    "get_registry", "load", "load_all", "normalize_weights", "score",
+    "get_registry", "load", "load_all", "normalize_weights", "score", "score_many",
 ]
 HOOKS = {
     "perfrules_register_checks": ["register"],

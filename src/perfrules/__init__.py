@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Optional, Union
 
 from ._audit import SEVERITIES, AuditContext, AuditReport, Check, Finding, audit
+from ._batch import score_many
 from ._engine import LineResult, Provenance, Report, score
 from ._explain import Step
 from ._model import Form, Group, Indicator
@@ -58,6 +59,7 @@ __all__ = [
     "load_all",
     "normalize_weights",
     "score",
+    "score_many",
 ]
 
 
