@@ -124,8 +124,10 @@ def forms_from_tables(path: Path, blocks: Sequence[Block],
     ``preamble`` is the text before the first table (title, 附件1 …).
     """
     kinds: list[str] = []
+    first: list[Union[Form, FormError]] = []  # each table on its own, reused when it is a whole form
     for block in blocks:
-        found = _attempt(block.rows, f"{path}#{block.label}", ())
+        found = _attempt(block.rows, f"{path}#{block.label}", block.before)
+        first.append(found)
         if isinstance(found, Form) or not _not_a_table(found) or header_like(block.rows):
             kinds.append("form")
         else:
@@ -154,8 +156,11 @@ def forms_from_tables(path: Path, blocks: Sequence[Block],
     no_table: list[FormError] = []
     for tables, paragraphs, main in groups:
         label = (main or tables[0]).label
-        rows = [row for block in tables for row in block.rows]
-        found = _attempt(rows, f"{path}#{label}" if len(groups) > 1 else str(path), paragraphs)
+        if main is not None and len(tables) == 1 and list(paragraphs) == list(main.before):
+            found = first[next(i for i, b in enumerate(blocks) if b is main)]
+        else:
+            rows = [row for block in tables for row in block.rows]
+            found = _attempt(rows, f"{path}#{label}", paragraphs)
         if isinstance(found, Form):
             forms.append(found)
         elif main is None:

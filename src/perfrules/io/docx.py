@@ -33,10 +33,11 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _TBL, _TR, _TC, _P, _T = f"{_W}tbl", f"{_W}tr", f"{_W}tc", f"{_W}p", f"{_W}t"
 _TAB, _BR, _CR = f"{_W}tab", f"{_W}br", f"{_W}cr"
 _GRID_SPAN, _VMERGE, _HMERGE = f"{_W}gridSpan", f"{_W}vMerge", f"{_W}hMerge"
-_GRID_BEFORE, _TCPR, _VAL = f"{_W}gridBefore", f"{_W}tcPr", f"{_W}val"
+_GRID_BEFORE, _VAL = f"{_W}gridBefore", f"{_W}val"
 _TRPR, _NB_HYPHEN = f"{_W}trPr", f"{_W}noBreakHyphen"
-#: text in these is not shown as the cell's text (text boxes, their VML copy, tracked deletions)
-_HIDDEN = frozenset({f"{_W}txbxContent", f"{_W}del",
+#: not shown as the cell's text or properties: text boxes, their VML copy, tracked deletions
+#: and the properties a tracked change replaced
+_HIDDEN = frozenset({f"{_W}txbxContent", f"{_W}del", f"{_W}tcPrChange", f"{_W}trPrChange",
                      "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"})
 _MAX_SPAN = 1_000  # Word allows 63 columns; a larger span is a hostile file
 
@@ -163,8 +164,12 @@ class _Walk:
                 before = min(_int(_val(elem, _GRID_BEFORE), 0), _MAX_SPAN)
                 row.extend(GridCell(value=None, where=f"表{t}第{r}行第{k}列")
                            for k in range(1, before + 1))
-            elif tag == _TCPR:
-                props = _cell_props(elem)
+            elif tag == _GRID_SPAN:
+                props = (max(1, min(_int(elem.get(_VAL), 1), _MAX_SPAN)), props[1], props[2])
+            elif tag == _VMERGE:
+                props = (props[0], elem.get(_VAL) or "continue", props[2])
+            elif tag == _HMERGE:
+                props = (props[0], props[1], elem.get(_VAL) or "continue")
             elif tag == _TC:
                 self._cell(t, r, row, "\n".join(cell_text), props, vmerge)
                 self._drop(elem)
@@ -217,12 +222,3 @@ def _val(elem: Any, path: str) -> Optional[str]:
     node = elem.find(path)
     return None if node is None else node.get(_VAL)
 
-
-def _cell_props(tc_pr: Any) -> tuple[int, Optional[str], Optional[str]]:
-    """(grid columns spanned, vMerge, hMerge) of a cell's ``w:tcPr``."""
-    span = max(1, min(_int(_val(tc_pr, _GRID_SPAN), 1), _MAX_SPAN))
-    merges: list[Optional[str]] = []
-    for tag in (_VMERGE, _HMERGE):
-        node = tc_pr.find(tag)
-        merges.append(None if node is None else (node.get(_VAL) or "continue"))
-    return span, merges[0], merges[1]
