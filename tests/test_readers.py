@@ -14,7 +14,7 @@ from perfrules.cli import main
 from . import builders
 
 pytest.importorskip("openpyxl")
-pytest.importorskip("docx")
+pytest.importorskip("docx")  # the test files are written with python-docx
 
 
 @pytest.fixture(scope="module")
@@ -207,7 +207,8 @@ def test_cli_bad_file_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str])
 
 
 @pytest.mark.parametrize(("module", "suffix", "extra"),
-                         [("openpyxl", ".xlsx", "excel"), ("docx", ".docx", "word")])
+                         [("openpyxl", ".xlsx", "excel"), ("lxml.etree", ".docx", "word"),
+                          ("xlrd", ".xls", "xls"), ("pdfplumber", ".pdf", "pdf")])
 def test_missing_extra_names_the_pip_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                              registry: perfrules.Registry, module: str,
                                              suffix: str, extra: str) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Optional, Union
 
 from ._audit import SEVERITIES, AuditContext, AuditReport, Check, Finding, audit
+from ._batch import score_many
 from ._engine import LineResult, Provenance, Report, score
 from ._explain import Step
 from ._model import Form, Group, Indicator
@@ -60,6 +61,7 @@ __all__ = [
     "normalize_weights",
     "ruleset_for",
     "score",
+    "score_many",
 ]
 
 

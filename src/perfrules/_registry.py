@@ -560,12 +560,12 @@ def _in_force_order(rs: RuleSet) -> tuple[datetime.date, tuple[int, ...]]:
 
 
 _OLD_FORMATS = {
-    ".xls": "old binary Excel (.xls) files cannot be read: save the file as .xlsx",
     ".doc": "old binary Word (.doc) files cannot be read: save the file as .docx",
     ".et": "WPS spreadsheets (.et) cannot be read: save the file as .xlsx",
     ".wps": "WPS documents (.wps) cannot be read: save the file as .docx",
 }
-_EXTRA_FORMATS = {"yaml": (".yaml", ".yml"), "excel": (".xlsx",), "word": (".docx",)}
+_EXTRA_FORMATS = {"yaml": (".yaml", ".yml"), "excel": (".xlsx", ".xlsm"), "word": (".docx", ".docm"),
+                  "xls": (".xls",), "pdf": (".pdf",)}
 
 
 def _format_error(path: Union[str, Path], message: str) -> Exception:

@@ -7,20 +7,29 @@ or usage — with every problem printed and no traceback.
 from __future__ import annotations
 
 import argparse
+import decimal
 import json
 import os
+import re
 import sys
-import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
 
-from . import __version__, example, load
+from . import __version__, example, load, load_all
 from ._engine import Report, score
+from ._numbers import CONTEXT
 from ._registry import Registry, get_registry
-from .exceptions import FormError, MissingDependencyError, PerfrulesError
+from .exceptions import InputError, MissingDependencyError, PerfrulesError
+from .io._width import clean, terminal
+from .io.audit_render import write_atomic
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
+
+
+class OutputError(PerfrulesError):
+    """An output that cannot or must not be written (it would overwrite an input …)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -47,7 +56,11 @@ def _parser() -> argparse.ArgumentParser:
                    help="read the forms with this reader instead of choosing by extension")
     p.add_argument("--explain", action="store_true", help="explain every line (text format)")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of explanations")
-    p.add_argument("-o", "--output", metavar="OUT", help="write the report to OUT, not stdout")
+    p.add_argument("-o", "--output", metavar="OUT",
+                   help="write the report to OUT, not stdout; with several forms, OUT-<form>.ext "
+                   "per form for html, xlsx and other one-form formats; a folder ending in / "
+                   "gets one file per form")
+    _budget_options(p)
 
     a = sub.add_parser("audit", help="recompute filled-in forms and list what is wrong")
     a.add_argument("inputs", nargs="+", metavar="FORM|DIR",
@@ -64,15 +77,23 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--fail-on", choices=("error", "warning", "info"), default="error",
                    help="exit 1 when a finding is at least this severe (default: error)")
     a.add_argument("--jobs", type=int, default=1, metavar="N",
-                   help="audit N forms at a time in separate processes")
+                   help="audit N files at a time in separate processes")
+    a.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
+                   help="the most time one file may take to be read and audited, in a worker "
+                   "process; a file that takes longer is reported as not audited (default: 60; "
+                   "0: no limit, and no worker with --jobs 1)")
+    a.add_argument("--follow-symlinks", action="store_true",
+                   help="follow links that lead out of the folders searched for forms")
     a.add_argument("--from", dest="reader", metavar="FORMAT", help="reader to use")
     a.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of messages")
+    _budget_options(a)
 
     c = sub.add_parser("convert", help="convert a form to the canonical JSON, TOML or YAML")
     c.add_argument("form", metavar="FORM")
     c.add_argument("-o", "--output", required=True, metavar="OUT",
                    help="form.json, form.toml or form.yaml (the extension chooses)")
     c.add_argument("--from", dest="reader", metavar="FORMAT", help="reader to use")
+    _budget_options(c)
 
     s = sub.add_parser("schema", help="print the JSON Schema of the report or the form")
     s.add_argument("which", choices=("report", "form"))
@@ -86,13 +107,70 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _budget_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--max-cells", type=_positive, metavar="N",
+                   help="the most cells (values) one file may hold before it is refused; the "
+                   "same as the environment variable PERFRULES_MAX_CELLS (default: 200000)")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text.replace("_", ""))
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
+    return value
+
+
+@contextmanager
+def _budgets(args: argparse.Namespace) -> Iterator[None]:
+    """Budget options as the environment variables the readers read (workers inherit them)."""
+    settings = {"PERFRULES_MAX_CELLS": getattr(args, "max_cells", None)}
+    saved = {name: os.environ.get(name) for name in settings}
+    try:
+        for name, value in settings.items():
+            if value is not None:
+                os.environ[name] = str(value)
+        yield
+    finally:
+        for name, old in saved.items():
+            if old is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = old
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Run the command line; returns the exit code (0, 1 or 2), whatever happens."""
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_INPUT
     try:
+        with decimal.localcontext(CONTEXT), _budgets(args):
+            return _run(args, parser)
+    except PerfrulesError as exc:
+        print(f"perfrules: error: {terminal(exc)}".replace("\\n", "\n"), file=sys.stderr)
+        return EXIT_INPUT
+    except BrokenPipeError:  # pragma: no cover - e.g. `perfrules rules | head`
+        return EXIT_OK
+    except OSError as exc:
+        where = f" {terminal(exc.filename)}" if exc.filename else ""
+        print(f"perfrules: error: cannot write{where}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print("perfrules: interrupted", file=sys.stderr)
+        return EXIT_INPUT
+    except Exception as exc:  # a crash must never look like "findings" (exit 1)
+        print(f"perfrules: internal error: {type(exc).__name__}: {terminal(exc)}; this is a bug "
+              "in perfrules or a plugin: please report it", file=sys.stderr)
+        return EXIT_INPUT
+
+
+def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    if True:
         registry = get_registry()
         if args.command == "score":
             return _score(args, registry, parser)
@@ -105,50 +183,152 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if args.command == "convert":
             return _convert(args, registry)
         if args.command == "schema":
-            _emit(schema_text(args.which).encode("utf-8"), None)
+            emit(schema_text(args.which).encode("utf-8"), None)
             return EXIT_OK
         if args.command == "rules":
             return _rules(registry)
         if args.command == "rulesets":
             return _rulesets(registry)
         return _plugins(registry)
-    except PerfrulesError as exc:
-        print(f"perfrules: error: {exc}", file=sys.stderr)
-        return EXIT_INPUT
-    except BrokenPipeError:  # pragma: no cover - e.g. `perfrules rules | head`
-        return EXIT_OK
 
 
 def _score(args: argparse.Namespace, registry: Registry, parser: argparse.ArgumentParser) -> int:
-    paths = [Path(f) for f in args.forms]
+    paths: list[str] = list(args.forms)
     if not paths and not args.example:
         parser.error("score needs at least one FORM, or --example")
     writer = registry.writer(args.format)
+    binary = bool(getattr(writer, "binary", False))
+    if args.output not in (None, "-"):
+        _check_not_input(args.output, paths)
     status = EXIT_OK
-    reports: list[Report] = []
+    reports: list[tuple[str, Optional[str], Report]] = []  # file, form label, report
     if args.example:
-        reports.append(score(example(), args.ruleset, registry=registry))
+        reports.append(("example", None, score(example(), args.ruleset, registry=registry)))
     for path in paths:
         try:
-            form = load(path, format=args.reader, registry=registry)
-            reports.append(score(form, args.ruleset, registry=registry))
-        except FormError as exc:
-            _print_form_error(exc, path)
+            forms = load_all(path, format=args.reader, registry=registry)
+        except Exception as exc:  # one file's failure is its error, not the batch's
+            _print_error(exc, path)
             status = EXIT_INPUT
+            continue
+        for i, form in enumerate(forms):
+            label = _form_label(path, form.source, i, len(forms))
+            try:
+                reports.append((path, label, score(form, args.ruleset, registry=registry)))
+            except Exception as exc:
+                _print_error(exc, f"{path} [{label}]" if label else path)
+                status = EXIT_INPUT
     if not reports:
         return status
-    if getattr(writer, "binary", False):
-        if args.output is None or args.output == "-":
-            parser.error(f"--format {args.format} writes a binary file: give -o OUT")
-        if len(reports) > 1:
-            parser.error(f"--format {args.format} writes one file per form: score one form")
-    if args.format == "json" and len(reports) > 1:
-        docs = [json.loads(writer.write(r, lang=args.lang)) for r in reports]
-        data = (json.dumps(docs, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-    else:
-        data = b"\n".join(writer.write(r, explain=args.explain, lang=args.lang) for r in reports)
-    _emit(data, args.output)
+    to_stdout = args.output is None or args.output == "-"
+    folder = not to_stdout and args.output.endswith(("/", os.sep))
+    if binary and to_stdout:
+        parser.error(f"--format {args.format} writes a binary file: give -o OUT")
+    if not to_stdout and not folder and os.path.isdir(args.output):
+        raise OutputError(f"-o {clean(args.output)} is a folder; give a file name, or end it with "
+                          "/ to write one file per form into it")
+    one_file = len(reports) == 1 or (not folder and (
+        to_stdout or args.format in ("text", "json", "markdown")))
+    if one_file:
+        data = _render(writer, [r for _, _, r in reports], args)
+        if data is None:
+            return EXIT_INPUT
+        emit(data, args.output)
+        return status
+    targets = _per_form_targets(args.output, [(f, label) for f, label, _ in reports],
+                                _extension(args.format, args.output))
+    _check_not_input_all(targets, paths)
+    for (_, _, report), target in zip(reports, targets):
+        data = _render(writer, [report], args)
+        if data is None:
+            status = EXIT_INPUT
+            continue
+        emit(data, str(target))
     return status
+
+
+def _render(writer: object, reports: list[Report], args: argparse.Namespace) -> Optional[bytes]:
+    """The bytes of the reports, or None after saying why the writer failed."""
+    write = writer.write  # type: ignore[attr-defined]
+    try:
+        if args.format == "json" and len(reports) > 1:
+            docs = [json.loads(write(r, lang=args.lang)) for r in reports]
+            return clean(json.dumps(docs, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        return b"\n".join(write(r, explain=args.explain, lang=args.lang) for r in reports)
+    except PerfrulesError:
+        raise
+    except Exception as exc:  # a writer plugin that fails
+        name = getattr(writer, "name", args.format)
+        print(f"perfrules: error: the writer {terminal(name)!r} failed: {type(exc).__name__}: "
+              f"{terminal(exc)}", file=sys.stderr)
+        return None
+
+
+_EXTENSIONS = {"text": ".txt", "json": ".json", "markdown": ".md", "html": ".html",
+               "xlsx": ".xlsx"}
+_UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
+
+
+def _extension(fmt: str, output: str) -> str:
+    suffix = Path(output).suffix if not output.endswith(("/", os.sep)) else ""
+    return suffix or _EXTENSIONS.get(fmt, f".{_UNSAFE_NAME.sub('_', fmt)}")
+
+
+def _safe_name(text: str) -> str:
+    return _UNSAFE_NAME.sub("_", text).strip(" .") or "_"
+
+
+def _per_form_targets(output: str, forms: list[tuple[str, Optional[str]]],
+                      suffix: str) -> list[Path]:
+    """One output per form, named by file and sheet, never two alike.
+
+    ``OUT/`` gets ``<file>-<sheet>.<ext>`` inside; ``OUT.ext`` gets
+    ``OUT-<file>-<sheet>.ext`` beside it (``OUT-<sheet>.ext`` when every form
+    comes from one file).
+    """
+    files = {f for f, _ in forms}
+    if output.endswith(("/", os.sep)):
+        folder, prefix = Path(output), ""
+    else:
+        base = Path(output)
+        folder, prefix = base.parent, base.stem
+    targets: list[Path] = []
+    taken: set[str] = set()
+    for path, label in forms:
+        parts = [prefix] if prefix else []
+        if len(files) > 1 or not prefix:
+            parts.append(Path(path).stem)
+        if label:
+            parts.append(label)
+        stem = _safe_name("-".join(parts))
+        name, n = stem + suffix, 1
+        while name.lower() in taken:
+            n += 1
+            name = f"{stem}-{n}{suffix}"
+        taken.add(name.lower())
+        targets.append(folder / name)
+    return targets
+
+
+def _form_label(path: str, source: Optional[str], index: int, count: int) -> Optional[str]:
+    from ._audit_cli import _form_label as label
+
+    return label(path, source, index, count)
+
+
+def _check_not_input(output: str, inputs: Sequence[str]) -> None:
+    if output.endswith(("/", os.sep)):
+        return
+    _check_not_input_all([Path(output)], inputs)
+
+
+def _check_not_input_all(targets: Sequence[Path], inputs: Sequence[str]) -> None:
+    real = {os.path.realpath(p): p for p in inputs}
+    for target in targets:
+        hit = real.get(os.path.realpath(target))
+        if hit is not None:
+            raise OutputError(f"-o {clean(target)} would overwrite the input {clean(hit)}; input "
+                              "files are never overwritten: choose another output")
 
 
 def schema_text(which: str) -> str:
@@ -161,10 +341,11 @@ def schema_text(which: str) -> str:
 
 def _convert(args: argparse.Namespace, registry: Registry) -> int:
     path = Path(args.form)
+    _check_not_input(args.output, [args.form])
     try:
         form = load(path, format=args.reader, registry=registry)
-    except FormError as exc:
-        _print_form_error(exc, path)
+    except Exception as exc:  # reading a file never ends in a traceback
+        _print_error(exc, args.form)
         return EXIT_INPUT
     data = form.to_dict()
     suffix = Path(args.output).suffix.lower()
@@ -186,36 +367,41 @@ def _convert(args: argparse.Namespace, registry: Registry) -> int:
         print(f"perfrules: error: cannot convert to {suffix or 'a file without extension'} "
               "(valid: .json, .toml, .yaml)", file=sys.stderr)
         return EXIT_INPUT
-    if Path(args.output).resolve() == path.resolve():
-        print("perfrules: error: -o names the input file; input files are never overwritten",
-              file=sys.stderr)
-        return EXIT_INPUT
-    _emit(text.encode("utf-8"), args.output)
+    emit(clean(text).encode("utf-8"), args.output)
     return EXIT_OK
 
 
-def _print_form_error(exc: FormError, path: Path) -> None:
-    count = len(exc.problems)
-    print(f"perfrules: {path}: {count} problem{'s' if count != 1 else ''}; not scored:",
-          file=sys.stderr)
-    for problem in exc.problems:
-        print(f"  - {problem}", file=sys.stderr)
+def _print_error(exc: BaseException, where: str) -> None:
+    """One file's (or form's) failure on stderr, every problem listed, no traceback."""
+    name = terminal(where)
+    if isinstance(exc, InputError):
+        count = len(exc.problems)
+        print(f"perfrules: {name}: {count} problem{'s' if count != 1 else ''}; not scored:",
+              file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  - {terminal(problem)}", file=sys.stderr)
+        return
+    from ._audit_cli import _message
+
+    print(f"perfrules: {name}: not scored: {terminal(_message(exc, where))}", file=sys.stderr)
 
 
-def _emit(data: bytes, output: Optional[str]) -> None:
+_print_form_error = _print_error
+
+
+def emit(data: bytes, output: Optional[str]) -> None:
+    """Write to stdout, or atomically to the file ``output`` (never onto a folder)."""
     if output is None or output == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
     target = Path(output)
-    fd, tmp = tempfile.mkstemp(dir=target.parent or Path("."), prefix=f".{target.name}.")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, target)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    if target.is_dir():
+        raise OutputError(f"-o {clean(output)} is a folder; give a file name")
+    write_atomic(target, data)
+
+
+_emit = emit
 
 
 def _test(args: argparse.Namespace, registry: Registry) -> int:

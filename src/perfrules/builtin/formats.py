@@ -12,9 +12,9 @@ def perfrules_register_formats(register: Callable[[object], None]) -> None:
     from ..io.canonical import JsonReader, TomlReader, YamlReader
     from ..io.render import HtmlWriter, MarkdownWriter, XlsxWriter
     from ..io.reports import JsonWriter, TextWriter
-    from ..io.spreadsheets import CsvReader, DocxReader, XlsxReader
+    from ..io.spreadsheets import CsvReader, DocxReader, PdfReader, XlsReader, XlsxReader
 
     for fmt in (JsonReader(), TomlReader(), YamlReader(), XlsxReader(), DocxReader(),
-                CsvReader(), TextWriter(), JsonWriter(), MarkdownWriter(), HtmlWriter(),
-                XlsxWriter()):
+                CsvReader(), XlsReader(), PdfReader(), TextWriter(), JsonWriter(),
+                MarkdownWriter(), HtmlWriter(), XlsxWriter()):
         register(fmt)

@@ -9,22 +9,25 @@ import io
 import json
 import os
 import re
-import shutil
 import tempfile
 from collections import Counter
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional, Union
 
 import attrs
 
 from .._audit import SEVERITIES, AuditReport, Finding
 from ..exceptions import MissingDependencyError
-from ._width import pad, width
+from ._width import clean, csv_field, markdown, pad, spreadsheet, terminal, width
 
-__all__ = ["BatchItem", "annotate_xlsx", "audit_html", "audit_json", "audit_markdown",
-           "audit_text", "summary_csv"]
+__all__ = ["OUTPUT_NAMES", "BatchItem", "annotate_xlsx", "annotated_names", "audit_html",
+           "audit_json", "audit_markdown", "audit_text", "display_names", "summary_csv",
+           "write_atomic"]
+
+#: The files ``perfrules audit -o DIR/`` writes besides annotated copies.
+OUTPUT_NAMES = ("summary.csv", "summary.json", "audit.html")
 
 _SEV_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 _SEV_MARK = {"error": "✗", "warning": "!", "info": "i"}
@@ -37,22 +40,94 @@ class BatchItem:
     path: str
     report: Optional[AuditReport] = None
     error: Optional[str] = None
+    #: where the form sits in its file (sheet, table) when the file holds several
+    form: Optional[str] = None
 
     @property
     def readable(self) -> bool:
         return self.report is not None
 
 
-def _names(items: Sequence[BatchItem]) -> dict[str, str]:
-    """Paths as people want to read them: relative to the folder all the forms share."""
-    paths = [item.path for item in items]
-    if len(paths) < 2:
-        return {p: p for p in paths}
+def _relative(paths: Sequence[str]) -> dict[str, str]:
+    """Paths relative to the folder they all share."""
+    unique = list(dict.fromkeys(paths))
+    if len(unique) < 2:
+        return {p: os.path.basename(p) or p for p in unique}
     try:
-        base = os.path.commonpath([os.path.dirname(os.path.abspath(p)) for p in paths])
+        base = os.path.commonpath([os.path.dirname(os.path.abspath(p)) for p in unique])
     except ValueError:  # different drives
-        return {p: p for p in paths}
-    return {p: os.path.relpath(os.path.abspath(p), base) for p in paths}
+        return {p: p for p in unique}
+    return {p: os.path.relpath(os.path.abspath(p), base) for p in unique}
+
+
+def display_names(items: Sequence[BatchItem]) -> dict[str, str]:
+    """Paths as people want to read them: relative to the folder all the forms share.
+
+    Text only: a file name that is not UTF-8 shows U+FFFD where its bytes were.
+    """
+    paths = [item.path for item in items]
+    if len(set(paths)) < 2:
+        return {p: clean(p) for p in paths}
+    return {p: clean(name) for p, name in _relative(paths).items()}
+
+
+_names = display_names
+
+
+def _label(item: BatchItem, names: dict[str, str]) -> str:
+    name = names.get(item.path, clean(item.path))
+    return f"{name} [{clean(item.form)}]" if item.form else name
+
+
+def annotated_names(paths: Sequence[str], out_dir: Path) -> dict[str, str]:
+    """Where each Excel input's annotated copy goes: its path relative to the
+    folder the inputs share, under ``out_dir``, so that ``a/自评表.xlsx`` and
+    ``b/自评表.xlsx`` never overwrite each other's copy."""
+    excel = [p for p in paths if Path(p).suffix.lower() in (".xlsx", ".xlsm")]
+    taken: set[str] = set()
+    out: dict[str, str] = {}
+    for path, rel in _relative(excel).items():
+        rel_path = Path(rel)
+        stem, suffix = rel_path.stem, rel_path.suffix
+        candidate = out_dir / rel_path.parent / f"{stem}.audit{suffix}"
+        n = 1
+        while os.path.normcase(str(candidate)) in taken:
+            n += 1
+            candidate = out_dir / rel_path.parent / f"{stem}-{n}.audit{suffix}"
+        taken.add(os.path.normcase(str(candidate)))
+        out[path] = str(candidate)
+    return out
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def write_atomic(target: Path, data: Union[bytes, Callable[[str], None]]) -> None:
+    """Write a file atomically (a temporary file renamed over the target).
+
+    ``data`` is the content, or a function that writes the file at the path it
+    is given. The file gets the mode a new file gets from the user's umask
+    (not the 0600 of a temporary file). Parent folders are created.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        if hasattr(os, "fchmod"):  # not on Windows, where files have no mode bits
+            os.fchmod(fd, 0o666 & ~_umask())
+        if callable(data):
+            os.close(fd)
+            data(tmp)
+        else:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
 
 
 def _s(value: Optional[Decimal]) -> str:
@@ -64,25 +139,37 @@ def _row(item: BatchItem) -> dict[str, Any]:
     counts = rep.counts() if rep else dict.fromkeys(SEVERITIES, 0)
     return {
         "file": item.path,
-        "title": rep.form.title if rep else "",
+        "title": (rep.form.title or "") if rep else "",
         "reported_total": _s(rep.reported_total) if rep else "",
         "total": _s(rep.total) if rep else "",
         "grade": (rep.grade or "") if rep else "",
         "errors": counts["error"], "warnings": counts["warning"], "infos": counts["info"],
         "status": "ok" if rep else "unreadable",
         "message": item.error or "",
+        "form": item.form or "",
     }
 
 
+_TEXT_FIELDS = ("file", "title", "grade", "message", "form")
+
+
 def summary_csv(items: Sequence[BatchItem]) -> bytes:
-    """One row per form; UTF-8 with BOM so that Excel opens the Chinese correctly."""
+    """One row per form; UTF-8 with BOM so that Excel opens the Chinese correctly.
+
+    Text from the forms is written so that no spreadsheet runs it as a
+    formula (a leading ``= + - @``, tab or CR gets an apostrophe).
+    """
     buffer = io.StringIO()
     fields = ["file", "title", "reported_total", "total", "grade", "errors", "warnings",
-              "infos", "status", "message"]
-    writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
+              "infos", "status", "message", "form"]
+    # RFC 4180 line ends: a CR or LF inside a field is then always quoted, so a
+    # title cannot break its row into two.
+    writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\r\n")
     writer.writeheader()
     for item in items:
-        writer.writerow(_row(item))
+        row = _row(item)
+        row.update({key: csv_field(row[key]) for key in _TEXT_FIELDS})
+        writer.writerow(row)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -90,13 +177,15 @@ def audit_json(items: Sequence[BatchItem]) -> bytes:
     forms = []
     for item in items:
         entry: dict[str, Any] = {"file": item.path}
+        if item.form:
+            entry["form"] = item.form
         if item.report is not None:
             entry.update(item.report.to_dict())
         else:
             entry["error"] = item.error
         forms.append(entry)
     data = {"summary": _summary(items), "forms": forms}
-    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return clean(json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
 def _summary(items: Sequence[BatchItem]) -> dict[str, Any]:
@@ -115,31 +204,34 @@ def _summary(items: Sequence[BatchItem]) -> dict[str, Any]:
 
 
 def _finding_line(f: Finding, lang: str) -> str:
-    where = f.location or ""
-    who = f.indicator or ("表单" if lang == "zh" else "form")
+    where = terminal(f.location or "")
+    who = terminal(f.indicator) if f.indicator else ("表单" if lang == "zh" else "form")
     sev = _SEV_ZH[f.severity] if lang == "zh" else f.severity
-    text = f"  {_SEV_MARK[f.severity]} {f.code} {sev} {who} [{where}] {f.message(lang)}"
+    text = (f"  {_SEV_MARK[f.severity]} {terminal(f.code)} {sev} {who} [{where}] "
+            f"{terminal(f.message(lang))}")
     if f.citation:
-        text += f"（{f.citation}）" if lang == "zh" else f" ({f.citation})"
+        text += f"（{terminal(f.citation)}）" if lang == "zh" else f" ({terminal(f.citation)})"
     return text
 
 
 def audit_text(items: Sequence[BatchItem], lang: str = "zh") -> bytes:
+    """For a terminal: every text from a form is one inert line (no control characters)."""
     zh = lang == "zh"
     out: list[str] = []
     for item in items:
         rep = item.report
+        name = terminal(_label(item, {}))
         if rep is None:
-            out.append(f"{item.path}: {'无法读取' if zh else 'unreadable'}")
-            out.extend(f"  ✗ {line}" for line in (item.error or "").splitlines())
+            out.append(f"{name}: {'无法读取' if zh else 'unreadable'}")
+            out.extend(f"  ✗ {terminal(line)}" for line in (item.error or "").splitlines())
             continue
         c = rep.counts()
         if zh:
-            out.append(f"{item.path}: 表内总分 {_s(rep.reported_total) or '—'}  重算总分 "
+            out.append(f"{name}: 表内总分 {_s(rep.reported_total) or '—'}  重算总分 "
                        f"{_s(rep.total) or '—'}  {rep.grade or ''}  错误 {c['error']}  警告 "
                        f"{c['warning']}  提示 {c['info']}")
         else:
-            out.append(f"{item.path}: reported {_s(rep.reported_total) or '—'}  recomputed "
+            out.append(f"{name}: reported {_s(rep.reported_total) or '—'}  recomputed "
                        f"{_s(rep.total) or '—'}  {rep.grade or ''}  errors {c['error']}  "
                        f"warnings {c['warning']}  infos {c['info']}")
         out.extend(_finding_line(f, lang) for f in rep.findings)
@@ -147,16 +239,18 @@ def audit_text(items: Sequence[BatchItem], lang: str = "zh") -> bytes:
         out.append("")
         head = (["文件", "表内总分", "重算总分", "等级", "错误", "警告", "提示"] if zh else
                 ["file", "reported", "recomputed", "grade", "errors", "warnings", "infos"])
-        names = _names(items)
-        rows = [[names[r["file"]], r["reported_total"], r["total"], r["grade"], str(r["errors"]),
-                 str(r["warnings"]), str(r["infos"])] if r["status"] == "ok" else
-                [names[r["file"]], "", "", "无法读取" if zh else "unreadable", "", "", ""]
-                for r in map(_row, items)]
+        names = display_names(items)
+        rows = [[terminal(_label(item, names)), r["reported_total"], r["total"],
+                 terminal(r["grade"]), str(r["errors"]), str(r["warnings"]), str(r["infos"])]
+                if r["status"] == "ok" else
+                [terminal(_label(item, names)), "", "", "无法读取" if zh else "unreadable", "", "",
+                 ""]
+                for item, r in zip(items, map(_row, items))]
         widths = [max(width(x[i]) for x in [head, *rows]) for i in range(len(head))]
         for row in [head, *rows]:
             out.append("  ".join(pad(c, widths[i], "<" if i in (0, 3) else ">")
                                  for i, c in enumerate(row)).rstrip())
-    return ("\n".join(out) + "\n").encode("utf-8")
+    return clean("\n".join(out) + "\n").encode("utf-8")
 
 
 def audit_markdown(items: Sequence[BatchItem], lang: str = "zh") -> bytes:
@@ -164,15 +258,15 @@ def audit_markdown(items: Sequence[BatchItem], lang: str = "zh") -> bytes:
     out = ["# " + ("绩效自评表审核" if zh else "Self-evaluation audit"), ""]
     for item in items:
         rep = item.report
-        out.append(f"## {item.path}")
+        out.append(f"## {markdown(_label(item, {}))}")
         out.append("")
         if rep is None:
-            out.append(f"**{'无法读取' if zh else 'Unreadable'}**: {item.error}")
+            out.append(f"**{'无法读取' if zh else 'Unreadable'}**: {markdown(item.error)}")
             out.append("")
             continue
         out.append(f"{'表内总分' if zh else 'Reported'} {_s(rep.reported_total) or '—'} · "
                    f"{'重算总分' if zh else 'recomputed'} **{_s(rep.total) or '—'}** "
-                   f"{rep.grade or ''}")
+                   f"{markdown(rep.grade or '')}")
         out.append("")
         if rep.findings:
             out.append("| " + " | ".join(["代码", "级别", "指标", "位置", "说明"] if zh else
@@ -182,9 +276,9 @@ def audit_markdown(items: Sequence[BatchItem], lang: str = "zh") -> bytes:
             for f in rep.findings:
                 cells = [f.code, _SEV_ZH[f.severity] if zh else f.severity, f.indicator or "",
                          f.location or "", f.message(lang)]
-                out.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+                out.append("| " + " | ".join(markdown(c) for c in cells) + " |")
             out.append("")
-    return ("\n".join(out) + "\n").encode("utf-8")
+    return clean("\n".join(out) + "\n").encode("utf-8")
 
 
 # -- HTML --------------------------------------------------------------------------
@@ -218,7 +312,7 @@ _BINS = [(Decimal(0), Decimal(60), "<60"), (Decimal(60), Decimal(70), "60–70")
 
 
 def _e(value: Any) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
+    return html.escape(terminal(value), quote=True)
 
 
 def _bar_chart(title: str, data: list[tuple[str, int]], color: str) -> str:
@@ -273,16 +367,16 @@ def audit_html(items: Sequence[BatchItem], lang: str = "zh") -> bytes:
     head = (["文件", "标题", "表内总分", "重算总分", "等级", "错误", "警告", "提示"] if zh else
             ["File", "Title", "Reported", "Recomputed", "Grade", "Errors", "Warnings", "Infos"])
     parts.append("".join(f"<th>{_e(h)}</th>" for h in head) + "</tr></thead><tbody>")
-    names = _names(items)
+    names = display_names(items)
     for item in items:
         r = _row(item)
         if item.report is None:
-            parts.append(f'<tr><td>{_e(names[item.path])}</td><td colspan="7" class="bad">'
+            parts.append(f'<tr><td>{_e(_label(item, names))}</td><td colspan="7" class="bad">'
                          f"{_e(t('无法读取：', 'unreadable: '))}{_e(item.error)}</td></tr>")
             continue
         differs = r["reported_total"] and r["total"] and r["reported_total"] != r["total"]
         parts.append(
-            f"<tr><td>{_e(names[item.path])}</td><td>{_e(r['title'])}</td>"
+            f"<tr><td>{_e(_label(item, names))}</td><td>{_e(r['title'])}</td>"
             f'<td class="num">{_e(r["reported_total"])}</td>'
             f'<td class="num{" bad" if differs else ""}">{_e(r["total"] or "—")}</td>'
             f"<td>{_e(r['grade'])}</td><td class=\"num\">{r['errors']}</td>"
@@ -292,7 +386,7 @@ def audit_html(items: Sequence[BatchItem], lang: str = "zh") -> bytes:
         rep = item.report
         if rep is None or not rep.findings:
             continue
-        parts.append(f"<h2>{_e(names[item.path])}</h2><table><thead><tr>")
+        parts.append(f"<h2>{_e(_label(item, names))}</h2><table><thead><tr>")
         fh = (["级别", "代码", "指标", "位置", "说明", "应为", "实为", "依据"] if zh else
               ["Severity", "Code", "Indicator", "Cell", "Finding", "Expected", "Found", "Source"])
         parts.append("".join(f"<th>{_e(h)}</th>" for h in fh) + "</tr></thead><tbody>")
@@ -305,7 +399,7 @@ def audit_html(items: Sequence[BatchItem], lang: str = "zh") -> bytes:
                 f"<td>{_e(f.citation or '')}</td></tr>")
         parts.append("</tbody></table>")
     parts.append("</main></body></html>")
-    return ("\n".join(parts) + "\n").encode("utf-8")
+    return clean("\n".join(parts) + "\n").encode("utf-8")
 
 
 # -- annotated Excel copies -------------------------------------------------------------
@@ -314,14 +408,22 @@ _CELL = re.compile(r"^(?P<sheet>.+)!(?P<cell>[A-Z]{1,3}[0-9]+)$")
 _FILLS = {"error": "FFC7CE", "warning": "FFEB9C", "info": "DDEBF7"}
 
 
-def annotate_xlsx(item: BatchItem, out_dir: Path) -> Optional[Path]:
+def annotate_xlsx(items: Union[BatchItem, Sequence[BatchItem]], out_dir: Path,
+                  *, target: Optional[Path] = None) -> Optional[Path]:
     """Copy an Excel form with each cell that has a finding highlighted and commented.
 
-    The original is never opened for writing; the copy is written atomically.
-    Returns the copy's path, or None when the input is not an Excel file.
+    ``items`` are the audits of the forms of one file (one per sheet). The
+    original is never opened for writing; the copy (``target``, by default
+    ``out_dir/<name>.audit.xlsx``) is written atomically. perfrules adds fills
+    and comments only: the user's own cells keep their values. Returns the
+    copy's path, or None when the input is not an Excel file or was not read.
     """
-    source = Path(item.path)
-    if item.report is None or source.suffix.lower() not in (".xlsx", ".xlsm"):
+    group = [items] if isinstance(items, BatchItem) else list(items)
+    reports = [item.report for item in group if item.report is not None]
+    if not group or not reports:
+        return None
+    source = Path(group[0].path)
+    if source.suffix.lower() not in (".xlsx", ".xlsm"):
         return None
     try:
         import openpyxl
@@ -329,29 +431,25 @@ def annotate_xlsx(item: BatchItem, out_dir: Path) -> Optional[Path]:
         from openpyxl.styles import PatternFill
     except ImportError:
         raise MissingDependencyError("annotated Excel copies", "excel") from None
-    out_dir.mkdir(parents=True, exist_ok=True)
-    target = out_dir / f"{source.stem}.audit{source.suffix}"
-    if target.resolve() == source.resolve():
-        raise ValueError(f"refusing to write over the input {source}")
-    workbook = openpyxl.load_workbook(source)  # a full load: comments and fills need it
+    if target is None:
+        target = out_dir / f"{source.stem}.audit{source.suffix}"
+    if os.path.realpath(target) == os.path.realpath(source):
+        raise ValueError(f"refusing to write over the input {clean(source)}")
+    # A full load (comments and fills need it); inside the worker's time limit.
+    workbook = openpyxl.load_workbook(source, keep_vba=source.suffix.lower() == ".xlsm")
     notes: dict[tuple[str, str], list[Finding]] = {}
-    for finding in item.report.findings:
-        match = _CELL.match(finding.location or "")
-        if match and match["sheet"] in workbook.sheetnames:
-            notes.setdefault((match["sheet"], match["cell"]), []).append(finding)
+    for report in reports:
+        for finding in report.findings:
+            match = _CELL.match(finding.location or "")
+            if match and match["sheet"] in workbook.sheetnames:
+                notes.setdefault((match["sheet"], match["cell"]), []).append(finding)
     for (sheet, ref), findings in notes.items():
         cell = workbook[sheet][ref]
         worst = min(findings, key=lambda f: SEVERITIES.index(f.severity)).severity
         cell.fill = PatternFill("solid", fgColor=_FILLS[worst])
         text = "\n".join(f"[{f.code} {_SEV_ZH[f.severity]}] {f.message_zh}"
                          + (f"（应为 {f.expected}）" if f.expected else "") for f in findings)
-        cell.comment = Comment(text, "perfrules", width=360, height=160)
-    fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        workbook.save(tmp)
-        shutil.move(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        # A comment is never a formula; its text is cleaned of what XML forbids.
+        cell.comment = Comment(spreadsheet(text)[:30000], "perfrules", width=360, height=160)
+    write_atomic(target, workbook.save)
     return target

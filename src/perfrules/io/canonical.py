@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -11,7 +13,7 @@ import attrs
 
 from .._compat import tomllib
 from .._model import Form
-from ..exceptions import FormError, MissingDependencyError, Problem
+from ..exceptions import FormError, InputError, MissingDependencyError, Problem
 
 __all__ = ["JsonReader", "TomlReader", "YamlReader", "check_file", "file_error", "read_bytes",
            "read_text"]
@@ -66,10 +68,57 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a valid number")
 
 
+#: How deeply a canonical form may nest lists and mappings (a real form needs 4).
+MAX_DEPTH = 32
+DEPTH_ENV = "PERFRULES_MAX_DEPTH"
+
+
+def _max_depth() -> int:
+    raw = os.environ.get(DEPTH_ENV, "").strip()
+    try:
+        value = int(raw.replace("_", "")) if raw else MAX_DEPTH
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise InputError(Problem(code="bad-setting", field=DEPTH_ENV, value=raw,
+                                 message=f"{DEPTH_ENV} is not a positive whole number",
+                                 expected=f"e.g. {DEPTH_ENV}={MAX_DEPTH * 2}"))
+    return value
+
+
+def _too_deep(where: str, limit: int) -> FormError:
+    return file_error(where, "limit-exceeded",
+                      f"the data nests deeper than {limit} levels; the limit max_depth is {limit}",
+                      f"at most {limit} levels (a form needs 4); if the file is a real form, set "
+                      f"the environment variable {DEPTH_ENV} to a larger number")
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _check_data(data: Any, where: str, limit: int) -> None:
+    """Refuse data nested deeper than ``limit`` (walked without recursion), and
+    text that is not valid Unicode (a lone surrogate such as ``"\\ud800"``)."""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, str):
+            if _SURROGATE.search(value):
+                raise file_error(where, "bad-text", f"the text {value[:40]!r} holds a lone "
+                                 "surrogate (a \\ud800-\\udfff escape that is no character)",
+                                 "text of valid Unicode characters")
+        elif isinstance(value, (dict, list)):
+            if depth > limit:
+                raise _too_deep(where, limit)
+            children = [*value.keys(), *value.values()] if isinstance(value, dict) else value
+            stack.extend((child, depth + 1) for child in children)
+
+
 def _form(data: Any, path: Path) -> Form:
     if not isinstance(data, dict):
         raise file_error(str(path), "not-a-form", "the file does not hold a form mapping",
-                     'an object with "indicators": [...]')
+                         'an object with "indicators": [...]')
+    _check_data(data, str(path), _max_depth())
     return Form.from_dict(data, source=str(path))
 
 
@@ -81,13 +130,24 @@ class JsonReader:
     def read(self, path: Path) -> Form:
         text = read_text(path)
         try:
-            data = json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
+            data = json.loads(text, parse_float=Decimal, parse_int=_int,
+                              parse_constant=_reject_constant)
         except json.JSONDecodeError as exc:
             raise file_error(f"{path}:{exc.lineno}:{exc.colno}", "bad-json",
-                         f"not valid JSON: {exc.msg}") from None
+                             f"not valid JSON: {exc.msg}") from None
+        except RecursionError:  # deeper than Python can parse: far beyond the budget
+            raise _too_deep(str(path), _max_depth()) from None
         except ValueError as exc:
             raise file_error(str(path), "bad-json", str(exc), "finite numbers") from None
         return _form(data, path)
+
+
+def _int(text: str) -> int:
+    """JSON integers up to 40 digits (Python refuses beyond 4,300 with a bare ValueError)."""
+    if len(text.lstrip("-")) > 40:
+        raise ValueError(f"the integer {text[:12]}… has {len(text)} digits; at most 40 are "
+                         "valid")
+    return int(text)
 
 
 @attrs.frozen
@@ -101,7 +161,52 @@ class TomlReader:
             data = tomllib.loads(text, parse_float=Decimal)
         except tomllib.TOMLDecodeError as exc:
             raise file_error(str(path), "bad-toml", f"not valid TOML: {exc}") from None
+        except RecursionError:
+            raise _too_deep(str(path), _max_depth()) from None
         return _form(data, path)
+
+
+def _yaml_loader(yaml: Any, where: str, depth_limit: int, node_limit: int) -> Any:
+    """A SafeLoader that refuses deep nesting and alias bombs while composing.
+
+    PyYAML shares an anchored node between its aliases, so a 1 KB document can
+    stand for billions of values; the loader counts every value as if the
+    aliases were expanded and stops at the budget, before anything is built.
+    """
+    from ._limits import limit_error
+
+    class Loader(yaml.SafeLoader):  # type: ignore[misc]
+        def __init__(self, stream: str) -> None:
+            super().__init__(stream)
+            self._depth = 0
+            self._values = 0
+            self._sizes: dict[int, int] = {}
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                node = super().compose_node(parent, index)
+                self._count(self._sizes.get(id(node), 1))
+                return node
+            self._depth += 1
+            if self._depth > depth_limit:
+                raise _too_deep(where, depth_limit)
+            before = self._values
+            self._count(1)
+            try:
+                node = super().compose_node(parent, index)
+            finally:
+                self._depth -= 1
+            self._sizes[id(node)] = self._values - before
+            return node
+
+        def _count(self, n: int) -> None:
+            self._values += n
+            if self._values > node_limit:
+                raise limit_error(where, "max_cells", node_limit,
+                                  f"the document holds more than {node_limit} values once its "
+                                  "aliases (*name) are expanded")
+
+    return Loader
 
 
 @attrs.frozen
@@ -114,11 +219,16 @@ class YamlReader:
             import yaml
         except ImportError:
             raise MissingDependencyError("reading YAML forms", "yaml") from None
+        from ._limits import Limits
+
         text = read_text(path)
+        loader = _yaml_loader(yaml, str(path), _max_depth(), Limits.from_env().max_cells)
         try:
-            # safe_load builds plain data only; floats are read back through
-            # their shortest repr by the model, never used as floats.
-            data = yaml.safe_load(text)
+            # Plain data only (SafeLoader); floats are read back through their
+            # shortest repr by the model, never used as floats.
+            data = yaml.load(text, Loader=loader)  # a SafeLoader subclass
         except yaml.YAMLError as exc:
             raise file_error(str(path), "bad-yaml", f"not valid YAML: {exc}") from None
+        except RecursionError:
+            raise _too_deep(str(path), _max_depth()) from None
         return _form(data, path)

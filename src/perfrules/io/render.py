@@ -12,14 +12,14 @@ from typing import Any, Optional
 import attrs
 
 from .._engine import LineResult, Report
-from .._numbers import plain
 from ..exceptions import MissingDependencyError
+from ._width import clean, markdown, number, spreadsheet, terminal
 
 __all__ = ["HtmlWriter", "MarkdownWriter", "XlsxWriter"]
 
 
 def _d(value: Optional[Decimal]) -> str:
-    return "" if value is None else plain(value)
+    return number(value)
 
 
 def _cell(value: Any, unit: str = "") -> str:
@@ -55,16 +55,18 @@ class MarkdownWriter:
         zh = lang == "zh"
         citation = _citation(report, lang)
         form = report.form
-        out = [f"# {form.title or form.source or 'perfrules report'}", ""]
+        # Text from the form is escaped: no markup, no HTML, no forged lines.
+        out = [f"# {markdown(form.title or form.source or 'perfrules report')}", ""]
         if form.organization:
-            out.append(f"{'单位' if zh else 'Organization'}: {form.organization}  ")
+            out.append(f"{'单位' if zh else 'Organization'}: {markdown(form.organization)}  ")
         out.append(f"**{'总分' if zh else 'Total'} {report.total}** · "
-                   f"{'等级' if zh else 'grade'} **{report.grade}** · "
-                   f"{'规则集' if zh else 'ruleset'} `{report.ruleset.id}` ({citation})")
+                   f"{'等级' if zh else 'grade'} **{markdown(report.grade)}** · "
+                   f"{'规则集' if zh else 'ruleset'} `{report.ruleset.id.replace('`', '')}` "
+                   f"({markdown(citation)})")
         if form.reported_total is not None and form.reported_total != report.total:
             out.append("")
             out.append(f"> {'表内自评总分为' if zh else 'The form reports a total of'} "
-                       f"{form.reported_total}")
+                       f"{_d(form.reported_total)}")
         out.append("")
         head = (["指标", "性质", "指标值", "完成值", "权重", "得分", "结果", "说明"] if zh else
                 ["Indicator", "Nature", "Target", "Actual", "Weight", "Score", "Result",
@@ -77,15 +79,15 @@ class MarkdownWriter:
             row = [ind.name, ind.nature or "", _cell(ind.target, unit), _cell(ind.actual, unit),
                    _d(ind.weight), "" if line.points is None else str(line.points),
                    _status(line, lang), line.explanation(lang)]
-            out.append("| " + " | ".join(c.replace("|", "\\|") for c in row) + " |")
+            out.append("| " + " | ".join(markdown(c) for c in row) + " |")
         out.append("")
-        out.append(report.total_explanation(lang))
+        out.append(markdown(report.total_explanation(lang), line=True))
         prov = report.provenance
         out.append("")
         out.append(f"<sub>perfrules {prov.perfrules_version} · {prov.ruleset_id} v"
                    f"{prov.ruleset_version} sha256:{prov.ruleset_hash[:12]} · form sha256:"
                    f"{prov.form_hash[:12]}</sub>")
-        return ("\n".join(out) + "\n").encode("utf-8")
+        return clean("\n".join(out) + "\n").encode("utf-8")
 
 
 # -- HTML ------------------------------------------------------------------------
@@ -142,7 +144,8 @@ footer code { font-size: 11.5px; }
 
 
 def _e(value: Any) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
+    """Text from a form, escaped for HTML, control characters shown as escapes."""
+    return html.escape(terminal(value), quote=True)
 
 
 @attrs.frozen
@@ -209,7 +212,7 @@ class HtmlWriter:
             f"{_e(prov.ruleset_version)} sha256 <code>{_e(prov.ruleset_hash[:16])}</code> · "
             f"{_e(t('插件', 'plugins'))}: {_e(plugins)}</p></footer>")
         parts.append("</main></body></html>")
-        return ("\n".join(parts) + "\n").encode("utf-8")
+        return clean("\n".join(parts) + "\n").encode("utf-8")
 
     @staticmethod
     def _row(line: LineResult, lang: str) -> str:
@@ -263,12 +266,12 @@ class XlsxWriter:
         ws.title = "自评表"
         head = ["一级指标", "二级指标", "三级指标", "计量单位", "指标性质", "指标值", "指标权重（分）",
                 "全年完成值", "指标得分（分）", "表内得分", "计算说明"]
-        ws.append([form.title or "绩效自评表"])
+        ws.append([_text(form.title) or "绩效自评表"])
         ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(head))
         ws["A1"].font = Font(size=14, bold=True)
         ws["A1"].alignment = Alignment(horizontal="center")
-        ws.append(["主管部门", form.organization, None, None, None, None, "自评总分（分）",
-                   report.total, "等级", report.grade])
+        ws.append(["主管部门", _text(form.organization), None, None, None, None, "自评总分（分）",
+                   _num(report.total), "等级", _text(report.grade)])
         ws.append(head)
         for cell in ws[3]:
             cell.font = Font(bold=True)
@@ -278,28 +281,62 @@ class XlsxWriter:
         for line in report.lines:
             ind = line.indicator
             path = [*ind.path, None, None]
-            ws.append([path[0], path[1], ind.name, ind.unit or None, ind.nature,
-                       ind.target, ind.weight, ind.actual,
-                       line.points if line.points is not None else "不适用",
-                       ind.reported_score, line.explanation(lang)])
+            ws.append([_text(path[0]), _text(path[1]), _text(ind.name), _text(ind.unit),
+                       _text(ind.nature), _value(ind.target), _num(ind.weight),
+                       _value(ind.actual),
+                       _num(line.points) if line.points is not None else "不适用",
+                       _num(ind.reported_score), _text(line.explanation(lang))])
             row = ws.max_row
             ws.cell(row, 9).number_format = "0.00"
             if line.applicable and not line.met:
                 for col in range(1, len(head) + 1):
                     ws.cell(row, col).fill = unmet_fill
-        ws.append([None, None, "总分", None, None, None, report.applicable_weight, None,
-                   report.total, form.reported_total, report.total_explanation(lang)])
+        ws.append([None, None, "总分", None, None, None, _num(report.applicable_weight), None,
+                   _num(report.total), _num(form.reported_total),
+                   _text(report.total_explanation(lang))])
         ws.cell(ws.max_row, 9).number_format = "0.00"
         for cell in ws[ws.max_row]:
             cell.font = Font(bold=True)
         prov = report.provenance
         ws.append([])
-        ws.append([f"perfrules {prov.perfrules_version} · {prov.ruleset_id} v{prov.ruleset_version} "
-                   f"({_citation(report, lang)}) · ruleset sha256 {prov.ruleset_hash[:16]} · "
-                   f"form sha256 {prov.form_hash[:16]}"])
+        ws.append([_text(f"perfrules {prov.perfrules_version} · {prov.ruleset_id} v"
+                         f"{prov.ruleset_version} ({_citation(report, lang)}) · ruleset sha256 "
+                         f"{prov.ruleset_hash[:16]} · form sha256 {prov.form_hash[:16]}")])
+        _no_formulas(ws)
         for letter, width in zip("ABCDEFGHIJK", (12, 14, 30, 8, 8, 10, 10, 10, 10, 10, 70)):
             ws.column_dimensions[letter].width = width
         buffer = io.BytesIO()
         wb.save(buffer)
         return buffer.getvalue()
 
+
+def _text(value: Any) -> Optional[str]:
+    """Text for a cell: what XML cannot hold replaced; never None-as-text."""
+    if value is None or value == "":
+        return None
+    return spreadsheet(value)
+
+
+def _num(value: Optional[Decimal]) -> Any:
+    """A number Excel can hold exactly enough (15 digits); else its exact text."""
+    if value is None:
+        return None
+    if value.is_finite() and abs(value.adjusted()) <= 15 and len(value.as_tuple().digits) <= 15:
+        return value
+    return number(value)
+
+
+def _value(value: Any) -> Any:
+    return _num(value) if isinstance(value, Decimal) else _text(value)
+
+
+def _no_formulas(ws: Any) -> None:
+    """Every text cell stays text: a name such as ``=HYPERLINK(…)`` or ``+cmd|…`` is
+    never a formula when the workbook is opened (OWASP CSV-injection guidance,
+    applied to .xlsx: the cell's type is string, shown with a quote prefix)."""
+    for row in ws.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+                if cell.value.startswith(("=", "+", "-", "@", "\t", "\r")):
+                    cell.quotePrefix = True

@@ -3,22 +3,32 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
 import attrs
 
 from .._engine import Report
-from ._width import pad, width
+from ._width import clean, number, pad, terminal, width
 
 __all__ = ["JsonWriter", "TextWriter", "render_text"]
 
 
 def _cell(value: Any) -> str:
-    return "" if value is None else str(value)
+    """Any value as one inert line of text: numbers of any size, text without control characters."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return str(value) if value.is_finite() and abs(value.adjusted()) <= 28 else number(value)
+    return terminal(value)
 
 
 def render_text(report: Report, *, explain: bool = False, lang: str = "zh") -> str:
-    """An aligned table of the lines (CJK text measured by display width)."""
+    """An aligned table of the lines (CJK text measured by display width).
+
+    Text from the form is shown inert: an ESC sequence, a carriage return or a
+    newline in a name cannot recolour the terminal or forge a line.
+    """
     zh = lang == "zh"
     head = (["指标", "性质", "指标值", "完成值", "权重", "得分", "达成"] if zh
             else ["indicator", "nature", "target", "actual", "weight", "score", "met"])
@@ -29,7 +39,7 @@ def render_text(report: Report, *, explain: bool = False, lang: str = "zh") -> s
         pct = "%" if ind.unit == "%" else ""
         mark = "—" if not line.applicable else ("✓" if line.met else "✗")
         rows.append([
-            ind.name, _cell(ind.nature),
+            _cell(ind.name), _cell(ind.nature),
             f"{_cell(ind.target)}{pct}{unit}" if ind.target is not None else "",
             f"{_cell(ind.actual)}{pct}{unit}" if ind.actual is not None else "",
             _cell(ind.weight), "不适用" if (zh and not line.applicable) else _cell(line.points),
@@ -43,7 +53,7 @@ def render_text(report: Report, *, explain: bool = False, lang: str = "zh") -> s
                          for i, c in enumerate(row)).rstrip()
 
     out = []
-    title = report.form.title or (report.form.source or "")
+    title = _cell(report.form.title or (report.form.source or ""))
     if title:
         out.append(title)
     out.append(fmt(head))
@@ -54,7 +64,8 @@ def render_text(report: Report, *, explain: bool = False, lang: str = "zh") -> s
         out.append(fmt(row))
         if explain:
             cell = line.indicator.where("actual") if line.indicator.cells else None
-            out.append("    " + line.explanation(lang, citation) + (f"  [{cell}]" if cell else ""))
+            out.append("    " + _cell(line.explanation(lang, citation))
+                       + (f"  [{_cell(cell)}]" if cell else ""))
     out.append("  ".join("-" * w for w in widths))
     if zh:
         out.append(f"总分 {report.total}  等级 {report.grade}  规则集 {report.ruleset.id}"
@@ -65,9 +76,9 @@ def render_text(report: Report, *, explain: bool = False, lang: str = "zh") -> s
     if explain:
         out.append(report.total_explanation(lang))
     if report.form.reported_total is not None and report.form.reported_total != report.total:
-        out.append(f"注意：表内自评总分为 {report.form.reported_total}" if zh else
-                   f"note: the form reports a total of {report.form.reported_total}")
-    return "\n".join(out) + "\n"
+        out.append(f"注意：表内自评总分为 {_cell(report.form.reported_total)}" if zh else
+                   f"note: the form reports a total of {_cell(report.form.reported_total)}")
+    return clean("\n".join(out) + "\n")
 
 
 @attrs.frozen
@@ -85,4 +96,5 @@ class JsonWriter:
 
     def write(self, report: Report, **options: Any) -> bytes:
         data = report.to_dict(lang=str(options.get("lang", "zh")))
-        return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        # A lone surrogate (a non-UTF-8 file name, or one in the form) becomes U+FFFD.
+        return clean(json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

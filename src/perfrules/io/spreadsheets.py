@@ -1,154 +1,32 @@
-"""Readers of real forms as finance staff hold them: Excel (.xlsx), Word (.docx), CSV."""
+"""Readers of real forms as finance staff hold them: Excel, Word, CSV (and .xls, PDF).
+
+The readers live in their own modules (``xlsx``, ``docx``, ``xls``, ``pdf``);
+this module keeps the names callers import and reads CSV.
+"""
 
 from __future__ import annotations
 
 import codecs
 import csv
 import io
-import zipfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 import attrs
 
 from .._model import Form
-from ..exceptions import FormError, MissingDependencyError
-from .canonical import check_file, read_bytes
+from ._forms import forms_from_sheets, only_form
+from ._limits import Limits, limit_error, resolve
 from .canonical import file_error as _error
-from .table import GridCell, recognize
+from .canonical import read_bytes
+from .docx import DocxReader
+from .pdf import PdfReader
+from .table import GridCell
+from .xls import XlsReader
+from .xlsx import XlsxReader, column_letter
 
-__all__ = ["CsvReader", "DocxReader", "XlsxReader"]
-
-#: Limits against decompression bombs and runaway files.
-MAX_FILE_BYTES = 50 * 1024 * 1024
-MAX_UNZIPPED_BYTES = 300 * 1024 * 1024
-MAX_ROWS = 20_000
-MAX_COLUMNS = 200
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-
-
-def _head(path: Path) -> bytes:
-    """The first bytes of a file that exists, is not empty and not too large."""
-    check_file(path, MAX_FILE_BYTES)
-    with path.open("rb") as fh:
-        return fh.read(8)
-
-
-def _check_zip(path: Path, kind: str, resave: str) -> None:
-    """Refuse what is not an OOXML zip, with the reason a person can act on."""
-    head = _head(path)
-    if head == _OLE_MAGIC:
-        raise _error(str(path), "encrypted-or-old",
-                     f"the file is password-protected, or an old binary {kind} file saved "
-                     f"under a new name", f"remove the password, or save it as {resave}")
-    try:
-        with zipfile.ZipFile(path) as archive:
-            total = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
-        raise _error(str(path), "corrupt-file", f"the file is not a valid {resave} file (corrupt "
-                     "or not a zip archive)", f"a {resave} file saved by Excel, WPS or Word") from None
-    if total > MAX_UNZIPPED_BYTES:
-        raise _error(str(path), "file-too-large", f"the file unpacks to {total} bytes; the limit is "
-                     f"{MAX_UNZIPPED_BYTES}")
-
-
-@attrs.frozen
-class XlsxReader:
-    """Excel workbooks, in openpyxl's read-only mode; the first sheet with a table."""
-
-    name: str = "xlsx"
-    extensions: tuple[str, ...] = (".xlsx", ".xlsm")
-
-    def read(self, path: Path) -> Form:
-        try:
-            import openpyxl
-            from openpyxl.utils import get_column_letter
-        except ImportError:
-            raise MissingDependencyError("reading .xlsx forms", "excel") from None
-        _check_zip(path, "Excel (.xls)", ".xlsx")
-        try:
-            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many types for broken files
-            raise _error(str(path), "corrupt-file", f"Excel cannot be read: {type(exc).__name__}: "
-                         f"{exc}", "a .xlsx file saved by Excel or WPS") from None
-        try:
-            failures: list[FormError] = []
-            for sheet in workbook.worksheets:
-                grid = _sheet_grid(sheet, get_column_letter, path)
-                if not grid:
-                    continue
-                try:
-                    return recognize(grid, str(path))
-                except FormError as exc:
-                    failures.append(exc)
-            if failures:
-                raise _best(failures)
-            raise _error(str(path), "empty-file", "the workbook has no content")
-        finally:
-            workbook.close()
-
-
-def _best(failures: list[FormError]) -> FormError:
-    """The most informative failure of several sheets or tables."""
-    order = {"missing-column": 0, "no-indicators": 1, "no-table": 2, "empty-file": 3}
-    return min(failures, key=lambda e: min(order.get(p.code, 9) for p in e.problems))
-
-
-def _sheet_grid(sheet: Any, letter: Any, path: Path) -> list[list[GridCell]]:
-    grid: list[list[GridCell]] = []
-    title = sheet.title
-    for r, row in enumerate(sheet.iter_rows(min_row=1, min_col=1), start=1):
-        if r > MAX_ROWS:
-            raise _error(str(path), "too-many-rows", f"sheet {title} has more than {MAX_ROWS} rows")
-        cells = []
-        for c, cell in enumerate(row[:MAX_COLUMNS], start=1):
-            fmt = getattr(cell, "number_format", None) or ""
-            value = cell.value
-            cells.append(GridCell(value=value, where=f"{title}!{letter(c)}{r}",
-                                  percent=isinstance(value, (int, float)) and "%" in fmt))
-        grid.append(cells)
-    while grid and all(c.value is None for c in grid[-1]):
-        grid.pop()
-    return grid
-
-
-@attrs.frozen
-class DocxReader:
-    """Word documents: every table, in order, merged cells resolved."""
-
-    name: str = "docx"
-    extensions: tuple[str, ...] = (".docx",)
-
-    def read(self, path: Path) -> Form:
-        try:
-            import docx
-        except ImportError:
-            raise MissingDependencyError("reading .docx forms", "word") from None
-        _check_zip(path, "Word (.doc)", ".docx")
-        try:
-            document = docx.Document(str(path))
-        except Exception as exc:  # python-docx raises many types for broken files
-            raise _error(str(path), "corrupt-file", f"Word cannot be read: {type(exc).__name__}: "
-                         f"{exc}", "a .docx file saved by Word or WPS") from None
-        grid: list[list[GridCell]] = []
-        for t, table in enumerate(document.tables, start=1):
-            for r, row in enumerate(table.rows, start=1):
-                if len(grid) > MAX_ROWS:
-                    raise _error(str(path), "too-many-rows", f"more than {MAX_ROWS} table rows")
-                cells: list[GridCell] = []
-                previous = None
-                for c, cell in enumerate(row.cells, start=1):
-                    # a horizontally merged cell repeats: keep its text in the first column only
-                    same = previous is not None and cell._tc is previous
-                    previous = cell._tc
-                    cells.append(GridCell(value=None if same else cell.text,
-                                          where=f"表{t}第{r}行第{c}列"))
-                grid.append(cells)
-        paragraphs = [p.text for p in document.paragraphs[:20]]
-        if not grid:
-            raise _error(str(path), "no-table", "the document has no table",
-                         "a 绩效自评表 as a Word table")
-        return recognize(grid, str(path), paragraphs=paragraphs)
+__all__ = ["CsvReader", "DocxReader", "Limits", "PdfReader", "XlsReader", "XlsxReader",
+           "decode_csv"]
 
 
 @attrs.frozen
@@ -157,28 +35,54 @@ class CsvReader:
 
     name: str = "csv"
     extensions: tuple[str, ...] = (".csv",)
+    #: budgets for one file; ``None``: the defaults and ``PERFRULES_*`` variables
+    limits: Optional[Limits] = None
 
     def read(self, path: Path) -> Form:
-        text = decode_csv(read_bytes(path, MAX_FILE_BYTES), path)
+        return only_form(path, self.read_all(path))
+
+    def read_all(self, path: Path) -> tuple[Form, ...]:
+        limits = resolve(self.limits)
+        text = decode_csv(read_bytes(path, limits.max_file_bytes), path)
         try:
             dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
         except csv.Error:
             dialect = csv.excel
+        if csv.field_size_limit() < limits.max_field_chars + 1:
+            csv.field_size_limit(limits.max_field_chars + 1)  # our own check below names the limit
         grid: list[list[GridCell]] = []
-        for r, row in enumerate(csv.reader(io.StringIO(text), dialect), start=1):
-            if r > MAX_ROWS:
-                raise _error(str(path), "too-many-rows", f"more than {MAX_ROWS} rows")
-            grid.append([GridCell(value=v, where=f"{path.name}!{_letter(c)}{r}")
-                         for c, v in enumerate(row[:MAX_COLUMNS], start=1)])
-        return recognize(grid, str(path))
-
-
-def _letter(col: int) -> str:
-    out = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
-    return out
+        cells = width = 0
+        reader = csv.reader(io.StringIO(text), dialect)
+        r = 0
+        try:
+            for r, row in enumerate(reader, start=1):
+                line = []
+                for c, value in enumerate(row, start=1):
+                    where = f"{path.name}!{column_letter(c)}{r}"
+                    if len(value) > limits.max_field_chars:
+                        raise limit_error(where, "max_field_chars", limits.max_field_chars,
+                                          f"the field at {where} has {len(value)} characters")
+                    if value.strip():
+                        cells += 1
+                        if cells > limits.max_cells:
+                            raise limit_error(where, "max_cells", limits.max_cells,
+                                              f"the file has more than {limits.max_cells} cells "
+                                              "with a value")
+                    line.append(GridCell(value=value, where=where))
+                width = max(width, len(line))
+                if r * width > limits.max_area:
+                    raise limit_error(str(path), "max_area", limits.max_area,
+                                      f"the file spans {r} rows × {width} columns")
+                grid.append(line)
+        except csv.Error as exc:
+            line_no = reader.line_num or r
+            if "field larger than field limit" in str(exc):
+                raise limit_error(f"{path}:{line_no}", "max_field_chars", limits.max_field_chars,
+                                  f"a field on line {line_no} is longer than "
+                                  f"{limits.max_field_chars} characters") from None
+            raise _error(f"{path}:{line_no}", "bad-csv", f"not valid CSV on line {line_no}: {exc}",
+                         "a CSV file saved by Excel or WPS") from None
+        return forms_from_sheets(path, [(path.name, grid, ())])
 
 
 def decode_csv(data: bytes, path: Path) -> str:

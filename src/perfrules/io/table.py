@@ -1,10 +1,16 @@
-"""Recognise a self-evaluation form in a grid of cells (Excel, Word, CSV).
+"""Recognise a self-evaluation form in a grid of cells (Excel, Word, CSV, PDF).
 
 Readers turn their file into a :class:`Grid` — rows of :class:`GridCell`,
 each with its value and where it came from — and :func:`recognize` finds
 the indicator table by its column headers, the metadata around it and, in a
-项目支出 form, the fund lines, and builds a :class:`~perfrules.Form` whose
-every value remembers its cell. A reader never scores.
+项目支出 or 部门整体 form, the fund block, and builds a :class:`~perfrules.Form`
+whose every value remembers its cell. A reader never scores.
+
+Every non-empty row under the indicator table's header is accounted for
+(:func:`read_grid` says what each one is): an indicator, a group heading,
+the total row, a template placeholder, a note, a repeat of the header, or
+the end of the table. Any other row is kept in :attr:`Form.skipped` with
+the reason, so that nothing in a file is lost without a word.
 """
 
 from __future__ import annotations
@@ -17,11 +23,11 @@ from typing import Any, Optional
 
 import attrs
 
-from .._model import Form, Indicator, _number_field
-from .._numbers import plain
+from .._model import Form, Indicator, SkippedRow, _number_field
+from .._numbers import is_placeholder, parse_number, percent_of, plain
 from ..exceptions import FormError, Problem
 
-__all__ = ["FIELD_HEADERS", "GridCell", "recognize"]
+__all__ = ["FIELD_HEADERS", "GridCell", "Reading", "RowKind", "read_grid", "recognize"]
 
 
 @attrs.frozen
@@ -42,40 +48,87 @@ FIELD_HEADERS: dict[str, tuple[str, ...]] = {
     "name": ("三级指标", "指标名称", "三级指标名称", "绩效指标名称", "指标内容", "指标"),
     "level1": ("一级指标", "绩效指标"),
     "level2": ("二级指标",),
-    "unit": ("计量单位", "单位", "度量单位"),
-    "nature": ("指标性质", "性质", "指标方向", "指标类型"),
+    "unit": ("计量单位", "单位", "度量单位", "指标单位"),
+    "nature": ("指标性质", "性质", "指标方向", "指标类型", "指标属性"),
     "target": ("全年指标值", "年度指标值", "指标值", "年度目标值", "全年目标值", "目标值",
-               "预期指标值", "计划指标值", "年初指标值"),
+               "预期指标值", "计划指标值", "年初指标值", "年度指标值（A）", "预期目标值"),
     "weight": ("指标权重", "分值", "权重", "指标分值", "权重分", "标准分值", "权重分值"),
     "actual": ("全年完成值", "实际完成值", "完成值", "全年实际完成值", "全年实际值", "实际值",
-               "年度完成值", "实际完成情况"),
-    "reported_score": ("指标得分", "得分", "自评得分", "评分"),
+               "年度完成值", "实际完成情况", "实际完成指标值"),
+    "reported_score": ("指标得分", "得分", "自评得分", "评分", "自评分"),
     "note": ("偏差原因分析及改进措施", "说明", "未完成原因分析", "偏差原因分析", "偏差原因",
-             "未完成原因分析及改进措施", "原因分析及改进措施", "备注", "情况说明"),
+             "未完成原因分析及改进措施", "原因分析及改进措施", "备注", "情况说明",
+             "偏差原因分析及整改措施", "未完成原因和改进措施"),
 }
 REQUIRED = ("name", "weight")
 _FIELDS = frozenset({"name", "unit", "nature", "target", "weight", "actual", "reported_score",
                      "note"})
+#: Columns of the fund block (项目资金 / 部门预算执行情况), normalised: 全年预算数（A）
+#: reads as 全年预算数, 执行率（B/A） as 执行率.
 FUND_HEADERS: dict[str, tuple[str, ...]] = {
-    "initial": ("年初预算数",),
-    "budget": ("全年预算数", "调整后预算数", "全年预算"),
-    "executed": ("全年执行数", "全年实际执行数", "实际执行数", "执行数"),
-    "weight": ("分值", "权重"),
-    "actual": ("执行率", "预算执行率"),
-    "reported_score": ("得分",),
+    "initial": ("年初预算数", "年初预算", "年初批复数"),
+    "budget": ("全年预算数", "调整后预算数", "全年预算", "全年调整预算数", "调整预算数", "预算数",
+               "全年预算数额", "全年批复数"),
+    "executed": ("全年执行数", "全年实际执行数", "实际执行数", "执行数", "预算执行数",
+                 "全年实际支出数", "实际支出数", "全年支出数"),
+    "weight": ("分值", "权重", "执行率权重", "执行率分值", "指标权重"),
+    "actual": ("执行率", "预算执行率", "全年执行率", "资金执行率"),
+    "reported_score": ("得分", "执行率得分", "指标得分", "自评得分"),
 }
+#: Labels at the left of a fund block, merged down over its rows.
+FUND_LABELS = frozenset({"项目资金", "资金情况", "项目资金情况", "预算执行情况", "部门预算执行情况",
+                         "年度部门整体支出预算执行情况", "部门整体支出预算执行情况",
+                         "预算资金执行情况", "资金投入情况", "年度预算执行情况"})
 METADATA_LABELS: dict[str, tuple[str, ...]] = {
     "organization": ("主管部门", "主管部门及代码", "部门", "部门名称", "单位", "单位名称",
-                     "实施单位", "预算单位"),
+                     "实施单位", "预算单位", "部门单位名称", "预算部门"),
     "project": ("项目名称",),
-    "reported_total": ("自评总分", "总分", "综合得分", "自评得分合计"),
-    "reported_grade": ("自评等级", "评价等级", "等级"),
+    "reported_total": ("自评总分", "总分", "综合得分", "自评得分合计", "总得分"),
+    "reported_grade": ("自评等级", "评价等级", "等级", "绩效等级", "自评结果等级",
+                       "绩效评价等级"),
 }
-TOTAL_ROWS = ("合计", "总计", "总分", "自评总分", "得分合计")
+#: Labels merged down the left of an indicator table (or repeated on every row of
+#: a flat export): a label, never a group name or data.
+BLOCK_LABELS = frozenset({"绩效指标", "年度绩效指标", "年度绩效指标完成情况", "绩效指标完成情况",
+                          "绩效目标完成情况", "年度绩效目标完成情况", "指标完成情况",
+                          "部门整体绩效指标", "项目绩效指标"})
+TOTAL_ROWS = ("合计", "总计", "总分", "自评总分", "得分合计", "总得分", "综合得分", "合计得分")
+SUBTOTAL_ROWS = ("小计",)
+#: Group names the official templates print (一级 and 二级指标).
+GROUP_NAMES = frozenset({
+    "产出指标", "效益指标", "满意度指标", "成本指标", "数量指标", "质量指标", "时效指标",
+    "经济效益指标", "社会效益指标", "生态效益指标", "可持续影响指标", "服务对象满意度指标",
+    "经济效益", "社会效益", "生态效益", "可持续影响", "服务对象满意度", "经济成本指标",
+    "社会成本指标", "生态环境成本指标", "履职效能", "管理效率", "社会效应",
+})
+#: Rows that end a table: sign-off rows and the conclusions below the table.
+END_WORDS = ("填表人", "填报人", "联系电话", "联系人", "单位负责人", "项目负责人", "财务负责人",
+             "审核人", "填报日期", "填表日期", "负责人", "评价结论", "存在问题", "改进措施",
+             "存在的问题", "主要问题", "问题及改进措施", "存在问题及改进措施", "自评结论",
+             "评价意见", "单位盖章", "盖章", "审核意见", "整改措施", "其他需要说明的问题",
+             "其他需说明的情况", "结果应用")
+#: A form's head: a row starting with one of these is not part of an indicator table.
+HEAD_WORDS = frozenset({"项目名称", "主管部门", "实施单位", "预算单位", "部门名称", "单位名称",
+                        "年度总体目标", "总体目标", "当年绩效目标", "年度绩效目标",
+                        "绩效目标", "年度主要任务", "项目资金", "部门单位名称"})
+_ALL_HEADERS = (frozenset(h for names in FIELD_HEADERS.values() for h in names)
+                | frozenset(h for names in FUND_HEADERS.values() for h in names)
+                | BLOCK_LABELS | FUND_LABELS)
 _BRACKETS = re.compile(r"[（(【\[][^）)】\]]*[）)】\]]")
 _SPACE = re.compile(r"\s+")
+_END = re.compile(r"^(?:" + "|".join(sorted(END_WORDS, key=len, reverse=True)) + r")(?:[:：]|$)")
+_NOTE = re.compile(r"^(?:注|备注|填表说明|填报说明|说明)(?:[0-9一二三四五六七八九十]|[:：.、]|$)")
+_TEMPLATE_NAME = re.compile(r"^(?:指标\s*[0-9一二三四五六七八九十]+\s*[:：]?|[.…⋯。]+)$")
+_NAME_PREFIX = re.compile(r"^指标\s*[0-9]+\s*[:：]\s*(?=\S)")
+_HEADING = re.compile(r"^[一二三四五六七八九十]+\s*[、.．]")
+_POINTS = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*分")
 _EXCEL_ERRORS = {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!",
                  "#GETTING_DATA"}
+_RATE_NAMES = frozenset({"预算执行率", "全年预算执行率", "资金执行率", "项目预算执行率",
+                         "部门预算执行率", "预算资金执行率"})
+_RESULT_LABELS = frozenset(METADATA_LABELS["reported_grade"]) | frozenset(
+    METADATA_LABELS["reported_total"]) - frozenset(TOTAL_ROWS)
+_DATA = ("target", "actual", "nature", "weight", "reported_score")
 
 
 def norm(value: Any) -> str:
@@ -84,6 +137,13 @@ def norm(value: Any) -> str:
         return ""
     text = unicodedata.normalize("NFKC", str(value))
     return _BRACKETS.sub("", _SPACE.sub("", text)).rstrip(":：")
+
+
+def _flat(value: Any) -> str:
+    """Text folded for prefix matching: NFKC, no spaces, no bracketed words."""
+    if value is None:
+        return ""
+    return _BRACKETS.sub("", _SPACE.sub("", unicodedata.normalize("NFKC", str(value))))
 
 
 def text_of(cell: GridCell) -> str:
@@ -96,7 +156,10 @@ def text_of(cell: GridCell) -> str:
 
 
 def cell_value(cell: GridCell) -> Any:
-    """The cell as the canonical form takes it: text, Decimal, or ``"99.35%"``."""
+    """The cell as the canonical form takes it: text, Decimal, ``"99.35%"``, or ``None``.
+
+    Template placeholders (``—``, ``/``, ``无`` …) are empty cells.
+    """
     value = cell.value
     if value is None or isinstance(value, bool):
         return None if value is None else str(value)
@@ -106,14 +169,30 @@ def cell_value(cell: GridCell) -> Any:
         number = Decimal(repr(value))  # shortest repr: 794.8, not 794.79999…
     elif isinstance(value, (int, Decimal)):
         number = Decimal(value)
+        if not number.is_finite():
+            return str(value)
     elif isinstance(value, str):
         text = value.strip()
-        return text or None
+        return None if not text or is_placeholder(text) else text
     else:  # dates and other cell types: keep their text, the rules will refuse it
         return str(value)
     if cell.percent:
-        return plain(number * 100) + "%"
+        return plain(percent_of(number)) + "%"
     return number
+
+
+def _is_number(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float, Decimal)):
+        return True
+    if isinstance(value, str) and value.strip():
+        try:
+            _, unit = parse_number(value)
+        except ValueError:
+            return False
+        return unit in (None, "%")
+    return False
 
 
 def _match(text: str, table: dict[str, tuple[str, ...]]) -> Optional[tuple[str, int]]:
@@ -130,11 +209,11 @@ def _map_header(rows: Sequence[Sequence[GridCell]],
                 table: dict[str, tuple[str, ...]]) -> dict[str, int]:
     """Columns of each field, from one header row or two stacked ones."""
     best: dict[str, tuple[int, int]] = {}
-    width = max(len(r) for r in rows)
+    width = max((len(r) for r in rows), default=0)
     for col in range(width):
         texts = [norm(r[col].value) if col < len(r) else "" for r in rows]
         candidates = [t for t in reversed(texts) if t]
-        if len(texts) > 1 and all(texts):
+        if len(texts) > 1 and all(texts) and texts[0] != texts[1]:
             candidates.append("".join(texts))
         for text in candidates:
             found = _match(text, table)
@@ -147,37 +226,401 @@ def _map_header(rows: Sequence[Sequence[GridCell]],
     return {f: c for f, (c, _) in best.items()}
 
 
-def _find_header(grid: Grid) -> tuple[int, int, dict[str, int]]:
+def _has_numbers(row: Sequence[GridCell]) -> bool:
+    return any(_is_number(c.value) for c in row)
+
+
+def _is_fund_header(row: Sequence[GridCell]) -> Optional[dict[str, int]]:
+    if _has_numbers(row):
+        return None
+    cols = _map_header([row], FUND_HEADERS)
+    if "budget" in cols and ("executed" in cols or "actual" in cols):
+        return cols
+    return None
+
+
+def _is_header(row: Sequence[GridCell]) -> Optional[dict[str, int]]:
+    """The indicator columns a row names, when it is a header row: header words, no data."""
+    if _has_numbers(row):
+        return None
+    cols = _map_header([row], FIELD_HEADERS)
+    if len(cols) < 3 or _is_fund_header(row) is not None:
+        return None
+    return cols
+
+
+def _is_subheader(row: Sequence[GridCell]) -> bool:
+    """A second header row: only header words (指标值 over 年初指标值 / 全年指标值)."""
+    texts = [norm(c.value) for c in row if text_of(c)]
+    return (bool(texts) and not _has_numbers(row) and all(t in _ALL_HEADERS for t in texts)
+            and bool(_map_header([row], FIELD_HEADERS)))
+
+
+def _find_header(grid: Grid, start: int = 0) -> tuple[int, int, dict[str, int]]:
     """(first row, number of header rows, field -> column) of the indicator table.
 
-    A two-row header counts only when both rows name columns on their own
-    (指标值 over 年初指标值 / 全年指标值); it then wins over its first row alone.
+    A header row is recognised by its header words and holds no numbers: a row
+    with data is data, even when a label such as 绩效指标 repeats in it. A
+    second header row counts only when it too holds header words alone.
     """
-    best: Optional[tuple[int, int, dict[str, int]]] = None
-    for i in range(len(grid)):
-        if best is not None and best[0] < i - 1:
-            break  # the first table found wins; later rows are its data
-        cols = _map_header(grid[i:i + 1], FIELD_HEADERS)
-        if len(cols) >= 3 and (best is None or len(cols) > len(best[2])):
-            best = (i, 1, cols)
-        if i + 1 < len(grid) and cols and _map_header(grid[i + 1:i + 2], FIELD_HEADERS):
+    for i in range(start, len(grid)):
+        cols = _is_header(grid[i])
+        if cols is None:
+            continue
+        if i + 1 < len(grid) and _is_subheader(grid[i + 1]):
             both = _map_header(grid[i:i + 2], FIELD_HEADERS)
-            if len(both) >= 3 and (best is None or len(both) >= len(best[2])):
-                best = (i, 2, both)
-    if best is None:
-        raise LookupError
-    return best
+            if len(both) >= len(cols):
+                return i, 2, both
+        return i, 1, cols
+    raise LookupError
 
 
-def _find_fund_header(grid: Grid) -> Optional[tuple[int, dict[str, int]]]:
+# -- the rows under the header ---------------------------------------------------------
+
+
+@attrs.frozen
+class RowKind:
+    """What one row of the grid was read as."""
+
+    index: int
+    #: indicator, heading, total, placeholder, note, header, end, skipped
+    kind: str
+    reason: str = ""
+    reason_zh: str = ""
+
+
+@attrs.frozen
+class Reading:
+    """A recognised form and the account of every row under its header."""
+
+    form: Form
+    #: first row of the block (just below the header) and one past its last row
+    block: tuple[int, int]
+    rows: tuple[RowKind, ...]
+    #: the rows of the fund block (header included), if the form has one
+    fund_rows: tuple[int, ...] = ()
+
+
+def _label_cell(cell: GridCell) -> bool:
+    text = norm(cell.value)
+    return text in BLOCK_LABELS or text in FUND_LABELS
+
+
+def _visible(row: Sequence[GridCell]) -> list[tuple[int, GridCell]]:
+    return [(j, c) for j, c in enumerate(row) if text_of(c)]
+
+
+def _row_text(row: Sequence[GridCell]) -> str:
+    texts: list[str] = []
+    for _, cell in _visible(row):
+        text = _SPACE.sub(" ", text_of(cell))
+        if not texts or texts[-1] != text:
+            texts.append(text)
+    return " | ".join(texts)
+
+
+def _ends(row: Sequence[GridCell], header: Sequence[str]) -> Optional[RowKind]:
+    """The row ends the table (or repeats its header), else None."""
+    cols = _is_header(row)
+    if cols is not None:
+        if [norm(c.value) for c in row] == list(header):
+            return RowKind(-1, "header", "the header row again (a table continued on a new page)",
+                           "重复的表头（跨页续表）")
+        return RowKind(-1, "end", "the header of the next table", "下一张表的表头")
+    if _is_fund_header(row) is not None:
+        return RowKind(-1, "end", "the header of a fund block", "资金表的表头")
+    for _, cell in _visible(row):
+        if _label_cell(cell):
+            continue
+        flat = _flat(cell.value)
+        if _END.match(flat):
+            return RowKind(-1, "end", "a sign-off or conclusion row", "签章或结论行")
+        if norm(cell.value) in HEAD_WORDS and not _has_numbers(row):
+            return RowKind(-1, "end", "the head of another form", "另一张表的表头信息")
+        if ("自评表" in flat or "评价表" in flat) and not _has_numbers(row):
+            return RowKind(-1, "end", "the title of another form", "另一张表的标题")
+        break
+    return None
+
+
+def _total_label(row: Sequence[GridCell], cols: dict[str, int]) -> Optional[str]:
+    """The total (or subtotal) label of a total row, wherever it sits left of its numbers.
+
+    The label may be merged over several left columns (总分 over A:F); the name
+    cell must then be empty or hold the label too.
+    """
+    first = next(((j, c) for j, c in _visible(row) if not _label_cell(c)), None)
+    if first is None:
+        return None
+    text = norm(first[1].value)
+    if text not in TOTAL_ROWS and text not in SUBTOTAL_ROWS:
+        return None
+    name_col = cols.get("name")
+    if name_col is not None and first[0] < name_col < len(row):
+        name = norm(row[name_col].value)
+        if name and name != text and not is_placeholder(row[name_col].value):
+            return None
+    return text
+
+
+@attrs.define
+class _Reader:
+    grid: Grid
+    source: str
+    cols: dict[str, int]
+    header: list[str]
+    kinds: list[RowKind] = attrs.field(factory=list)
+    indicators: list[Indicator] = attrs.field(factory=list)
+    skipped: list[SkippedRow] = attrs.field(factory=list)
+    problems: list[Problem] = attrs.field(factory=list)
+    total: Any = None
+    total_where: Optional[str] = None
+    total_rows: list[int] = attrs.field(factory=list)
+    carried: dict[str, str] = attrs.field(factory=dict)
+
+    def kind(self, i: int, kind: str, reason: str = "", reason_zh: str = "") -> None:
+        self.kinds.append(RowKind(i, kind, reason, reason_zh))
+
+    def skip(self, i: int, row: Sequence[GridCell], reason: str, reason_zh: str) -> None:
+        self.kind(i, "skipped", reason, reason_zh)
+        where = row[0].where if row else self.source
+        self.skipped.append(SkippedRow(where=where, text=_row_text(row), reason=reason,
+                                       reason_zh=reason_zh))
+
+    def values(self, row: Sequence[GridCell]) -> tuple[dict[str, Any], dict[str, str]]:
+        values = {f: (cell_value(row[c]) if c < len(row) else None) for f, c in self.cols.items()}
+        places = {f: row[c].where for f, c in self.cols.items() if c < len(row)}
+        return values, places
+
+    def levels(self, values: dict[str, Any]) -> dict[str, str]:
+        """Carry merged 一级/二级 cells down; a repeated 绩效指标 label is no group."""
+        own: dict[str, str] = {}
+        for level in ("level1", "level2"):
+            if level not in self.cols:
+                continue
+            value = values.get(level)
+            text = "" if value is None else str(value).strip()
+            if text and norm(text) not in BLOCK_LABELS and norm(text) not in TOTAL_ROWS:
+                if level == "level1" and self.carried.get("level1") != text:
+                    self.carried.pop("level2", None)
+                self.carried[level] = text
+                own[level] = text
+            values[level] = self.carried.get(level)
+        return own
+
+    def read(self, start: int) -> int:
+        """Classify every row from ``start``; return one past the last row of the block."""
+        grid, cols = self.grid, self.cols
+        for i in range(start, len(grid)):
+            row = grid[i]
+            if not _visible(row):
+                continue
+            end = _ends(row, self.header)
+            if end is not None:
+                self.kind(i, end.kind, end.reason, end.reason_zh)
+                if end.kind == "end":
+                    return i + 1
+                continue
+            if _is_subheader(row):
+                self.kind(i, "header", "a header row again", "重复的表头")
+                continue
+            first = next((c for _, c in _visible(row) if not _label_cell(c)), None)
+            if first is None:
+                self.kind(i, "placeholder", "only the label merged down the table", "仅合并的标签")
+                continue
+            if _NOTE.match(_flat(first.value)):
+                self.kind(i, "note", "a note under the table", "表下注释")
+                continue
+            if norm(first.value) in _RESULT_LABELS:
+                self.kind(i, "total", "the reported score or grade", "自评得分或等级")
+                self.total_rows.append(i)
+                continue
+            total = _total_label(row, cols)
+            if total is not None:
+                self.read_total(i, row, total)
+                continue
+            self.read_line(i, row)
+        return len(grid)
+
+    def read_total(self, i: int, row: Sequence[GridCell], label: str) -> None:
+        if label in SUBTOTAL_ROWS:
+            self.kind(i, "total", "a subtotal row", "小计行")
+            return
+        self.kind(i, "total", "the total row", "合计行")
+        self.total_rows.append(i)
+        col = self.cols.get("reported_score")
+        if self.total_where is not None or col is None or col >= len(row):
+            return
+        if text_of(row[col]):  # '—' too: the form says it reports no total
+            self.total, self.total_where = cell_value(row[col]), row[col].where
+
+    def read_line(self, i: int, row: Sequence[GridCell]) -> None:
+        values, places = self.values(row)
+        own_levels = self.levels(values)
+        raw_name = values.get("name")
+        name = "" if raw_name is None else str(raw_name).strip()
+        if name and norm(name) in BLOCK_LABELS:
+            name = ""
+        has = {f for f in _DATA if values.get(f) is not None}
+        template = bool(name) and bool(_TEMPLATE_NAME.match(_SPACE.sub("", name)))
+        if template and not has:
+            self.kind(i, "placeholder", "a template row (指标1：, ……) left empty", "未填写的模板行")
+            return
+        if not name and not has:
+            others = [c for j, c in _visible(row) if not _label_cell(c) and not is_placeholder(c.value)
+                      and j not in self.level_cols()]
+            if own_levels and not others:
+                self.kind(i, "heading", "a group heading", "分组标题")
+            elif not others and not own_levels:
+                self.kind(i, "placeholder", "a row of placeholders (/, —)", "占位符行")
+            else:
+                self.skip(i, row, "the row has no indicator name, weight, target or actual",
+                          "该行没有指标名称、权重、指标值或完成值")
+            return
+        if not name:
+            if has <= {"weight", "reported_score"} and own_levels:
+                self.kind(i, "heading", "a group heading with the group's weight",
+                          "带分组权重的分组标题")
+                return
+            if own_levels:  # the name written in the merged 二级 cell
+                level = "level2" if "level2" in own_levels else "level1"
+                name = own_levels[level]
+                values[level] = None
+                if level == "level1":
+                    values["level2"] = None
+                places["name"] = places.get(level, places.get("name", ""))
+            else:
+                self.skip(i, row, "the row has values but no indicator name",
+                          "该行有数值，但没有指标名称")
+                return
+        if not has:
+            flat = _SPACE.sub("", name)
+            if flat in GROUP_NAMES or _HEADING.match(flat) or flat.endswith("指标"):
+                self.kind(i, "heading", "a group heading", "分组标题")
+            else:
+                self.skip(i, row, "the row has an indicator name but no weight, target or actual",
+                          "该行有指标名称，但没有权重、指标值或完成值")
+            return
+        name = _NAME_PREFIX.sub("", name).rstrip(":：") or name
+        self.kind(i, "indicator")
+        data: dict[str, Any] = {"name": name}
+        path = [str(values[lv]) for lv in ("level1", "level2") if values.get(lv)]
+        if path:
+            data["path"] = path
+        for field in ("unit", "nature", "target", "weight", "actual", "reported_score", "note"):
+            if values.get(field) is not None:
+                data[field] = values[field]
+        ind = Indicator.from_dict(data, source=row[0].where,
+                                  cells={f: w for f, w in places.items() if f in _FIELDS})
+        broken = [Problem(code="cell-error", indicator=name, field=f, location=places.get(f),
+                          value=str(data[f]), message=f"the cell shows the spreadsheet error "
+                          f"{data[f]}", expected="a value; recalculate and save the file")
+                  for f in data if _is_excel_error(data[f])]
+        if broken:
+            ind = attrs.evolve(ind, problems=(*ind.problems, *broken))
+        self.indicators.append(ind)
+
+    def level_cols(self) -> set[int]:
+        return {c for f, c in self.cols.items() if f in ("level1", "level2")}
+
+    def after_end(self, start: int) -> None:
+        """Rows below the end of the table that look like indicators: kept as skipped."""
+        name_col, weight_col = self.cols.get("name"), self.cols.get("weight")
+        if name_col is None or weight_col is None:
+            return
+        for i in range(start, len(self.grid)):
+            row = self.grid[i]
+            if _is_header(row) is not None or _is_fund_header(row) is not None:
+                return
+            if max(name_col, weight_col) >= len(row):
+                continue
+            name, weight = cell_value(row[name_col]), row[weight_col].value
+            if (isinstance(name, str) and not _END.match(_flat(name)) and _is_number(weight)
+                    and not _NOTE.match(_flat(name))):
+                self.skip(i, row, "a row with a name and a weight below the end of the table",
+                          "表格结束后仍有带权重的指标行")
+
+
+# -- the fund block -------------------------------------------------------------------
+
+
+def _find_fund(grid: Grid, skip: range) -> Optional[tuple[int, dict[str, int]]]:
     for i, row in enumerate(grid):
-        cols = _map_header([row], FUND_HEADERS)
-        if "budget" in cols and "executed" in cols:
+        if i in skip:
+            continue
+        cols = _is_fund_header(row)
+        if cols is not None:
             return i, cols
     return None
 
 
-def _metadata(grid: Grid, skip: range) -> tuple[dict[str, Any], dict[str, str]]:
+def _fund_rows(grid: Grid, at: int, cols: dict[str, int], stop: int) -> list[int]:
+    """Rows of the fund block: below its header while they have fund values or labels."""
+    rows: list[int] = []
+    used = set(cols.values())
+    for i in range(at + 1, stop):
+        row = grid[i]
+        if _is_header(row) is not None or _is_fund_header(row) is not None:
+            break
+        if not _visible(row):
+            if rows:
+                break
+            continue
+        in_cols = any(j in used for j, _ in _visible(row))
+        label = next((_flat(c.value) for j, c in _visible(row)
+                      if j not in used and not _label_cell(c)), "")
+        if norm(label) in HEAD_WORDS or _END.match(label):
+            break
+        if in_cols or any(w in label for w in ("资金", "拨款", "其中", "预算", "支出", "收入")):
+            rows.append(i)
+        else:
+            break
+    return rows
+
+
+def _fund_line(grid: Grid, at: int, cols: dict[str, int], rows: list[int],
+               reader: _Reader) -> Optional[Indicator]:
+    """The execution-rate line of the fund block; other weighted rows are skipped."""
+    line: Optional[Indicator] = None
+    used = set(cols.values())
+    default_weight: Optional[tuple[str, str]] = None
+    for cell in [*grid[at], *(grid[r][0] for r in rows if grid[r])]:
+        found = _POINTS.search(unicodedata.normalize("NFKC", text_of(cell)))
+        if found and (_label_cell(cell) or "执行" in text_of(cell)):
+            default_weight = (found.group(1), cell.where)
+            break
+    for r in rows:
+        row = grid[r]
+        label = next((c for j, c in _visible(row) if j not in used and not _label_cell(c)), None)
+        label_text = _flat(label.value) if label is not None else ""
+        values = {f: cell_value(row[c]) for f, c in cols.items() if c < len(row)}
+        has_amounts = any(values.get(f) is not None for f in ("budget", "executed", "actual"))
+        if line is None and has_amounts and not label_text.startswith("其中"):
+            data: dict[str, Any] = {"name": "预算执行率", "rule": "execution-rate"}
+            places: dict[str, str] = {}
+            if label is not None:
+                places["name"] = label.where
+            for field in ("budget", "executed", "weight", "actual", "reported_score"):
+                col = cols.get(field)
+                if col is None or col >= len(row):
+                    continue
+                places[field] = row[col].where
+                if values.get(field) is not None:
+                    data[field] = values[field]
+            if "weight" not in data and default_weight is not None:
+                data["weight"], places["weight"] = default_weight
+            line = Indicator.from_dict(data, source=row[0].where, cells=places)
+        elif line is not None and values.get("weight") is not None and not label_text.startswith(
+                "其中"):
+            reader.skip(r, row, "a second fund line with its own weight; only the first "
+                        "(年度资金总额) is scored", "资金表中另一行也有分值；只计第一行（年度资金总额）")
+    return line
+
+
+# -- metadata -------------------------------------------------------------------------
+
+
+def _metadata(grid: Grid, skip: set[int]) -> tuple[dict[str, Any], dict[str, str]]:
     found: dict[str, Any] = {}
     where: dict[str, str] = {}
     labels = {name: key for key, names in METADATA_LABELS.items() for name in names}
@@ -199,18 +642,41 @@ def _metadata(grid: Grid, skip: range) -> tuple[dict[str, Any], dict[str, str]]:
     return found, where
 
 
-def _title(grid: Grid, before: int, extra: Sequence[str]) -> str:
-    texts = [t for t in extra if t.strip()]
-    for row in grid[:before]:
-        texts.extend(text_of(c) for c in row if text_of(c))
-    for text in texts:
-        if "自评表" in text or "评价表" in text:
-            return _SPACE.sub("", text)
-    return ""
+def _title(grid: Grid, before: int, extra: Sequence[str]) -> tuple[str, Optional[int]]:
+    """The form's title and year, from the rows above the table and the text before it.
+
+    A title names the form (…自评表, …评价表) and is no sentence; rows of the
+    grid win over paragraphs before it, which may belong to another table.
+    """
+    rows = [text_of(c) for row in grid[:before] for c in row if text_of(c)]
+    paras = [t.strip() for t in extra if t.strip()]
+    title = ""
+    for texts in (rows, paras[::-1]):
+        names = [t for t in texts if "自评表" in t or "评价表" in t]
+        strict = [t for t in names if re.search(r"(?:自评表|评价表)$", norm(t))
+                  and not re.search(r"[。；;]", t)]
+        if strict or names:
+            title = _SPACE.sub("", (strict or names)[0])
+            break
+    year = None
+    for text in [title, *rows, *paras[::-1]]:
+        found = re.search(r"(20[0-9][0-9])\s*年", unicodedata.normalize("NFKC", text))
+        if found:
+            year = int(found.group(1))
+            break
+    return title, year
+
+
+# -- the whole form -------------------------------------------------------------------
 
 
 def recognize(grid: Grid, source: str, *, paragraphs: Sequence[str] = ()) -> Form:
     """Build a form from a grid; raise FormError naming what is missing."""
+    return read_grid(grid, source, paragraphs=paragraphs).form
+
+
+def read_grid(grid: Grid, source: str, *, paragraphs: Sequence[str] = ()) -> Reading:
+    """Recognise a form and account for every row under its header (see :class:`Reading`)."""
     if not any(text_of(c) for row in grid for c in row):
         raise FormError(Problem(code="empty-file", message="the file has no content",
                                 location=source), source)
@@ -232,114 +698,63 @@ def recognize(grid: Grid, source: str, *, paragraphs: Sequence[str] = ()) -> For
                                  message=f"the header row has no {f} column",
                                  expected=f"a column headed {names[f]}") for f in missing],
                         source)
-    problems: list[Problem] = []
-    indicators: list[Indicator] = []
-    fund = _find_fund_header(grid)
+    reader = _Reader(grid=grid, source=source, cols=cols,
+                     header=[norm(c.value) for c in grid[top + span - 1]])
+    if span == 2:
+        reader.header = [norm(c.value) for c in grid[top]]
+    first = top + span
+    stop = reader.read(first)
+    reader.after_end(stop)
+    block = range(top, stop)
+    fund = _find_fund(grid, block)
+    fund_rows: list[int] = []
+    indicators = list(reader.indicators)
     if fund is not None:
-        ind = _fund_line(grid, fund[0], fund[1], top)
-        if ind is not None:
-            indicators.append(ind)
-    reported_total: Any = None
-    total_where: Optional[str] = None
-    carried: dict[str, str] = {}
-    for row in grid[top + span:]:
-        if _repeats_header(row):
-            continue
-        values = {f: (cell_value(row[c]) if c < len(row) else None) for f, c in cols.items()}
-        places = {f: row[c].where for f, c in cols.items() if c < len(row)}
-        # merged 一级/二级 cells hold their text in the first row only: carry it down
-        for level in ("level1", "level2"):
-            if level not in cols:
-                continue
-            if values.get(level):
-                if level == "level1" and carried.get("level1") != str(values[level]):
-                    carried.pop("level2", None)
-                carried[level] = str(values[level])
-            elif level in carried:
-                values[level] = carried[level]
-        name = values.get("name")
-        data_fields = ("weight", "target", "actual", "nature", "reported_score")
-        if name is None or not str(name).strip():
-            continue
-        name = str(name).strip()
-        if norm(name) in TOTAL_ROWS:
-            if values.get("reported_score") is not None:
-                reported_total, total_where = values["reported_score"], places.get("reported_score")
-            continue
-        if not any(values.get(f) is not None for f in data_fields):
-            continue  # a heading or a note: no data, nothing lost
-        data: dict[str, Any] = {"name": name}
-        path = [str(values[lv]) for lv in ("level1", "level2") if values.get(lv)]
-        if path:
-            data["path"] = path
-        for field in ("unit", "nature", "target", "weight", "actual", "reported_score", "note"):
-            if values.get(field) is not None:
-                data[field] = values[field]
-        row_where = f"{row[0].where}" if row else source
-        # every mapped column keeps its cell, empty ones too: a finding about an
-        # empty 说明 points at the cell to fill in
-        ind = Indicator.from_dict(data, source=row_where,
-                                  cells={f: w for f, w in places.items() if f in _FIELDS})
-        broken = [Problem(code="cell-error", indicator=name, field=f, location=places.get(f),
-                          value=str(data[f]), message=f"the cell shows the spreadsheet error "
-                          f"{data[f]}", expected="a value; recalculate and save the file")
-                  for f in data if _is_excel_error(data[f])]
-        if broken:
-            ind = attrs.evolve(ind, problems=(*ind.problems, *broken))
-        indicators.append(ind)
+        limit = top if fund[0] < top else len(grid)
+        fund_rows = _fund_rows(grid, fund[0], fund[1], limit)
+        line = _fund_line(grid, fund[0], fund[1], fund_rows, reader)
+        lines = {_SPACE.sub("", i.name) for i in indicators}
+        if line is not None and (line.weight is not None or not lines & _RATE_NAMES):
+            indicators.insert(0, line)
     if not indicators:
         raise FormError(Problem(code="no-indicators", location=header_where,
                                 message="the indicator table has no rows with data",
                                 expected="rows below the header with a name and a weight"),
                         source)
-    skip = range(top, len(grid))
-    meta, meta_where = _metadata(grid, skip)
-    title = _title(grid, top, paragraphs)
-    if reported_total is None and "reported_total" in meta:
-        reported_total, total_where = meta["reported_total"], meta_where["reported_total"]
-    total = _number_field({"reported_total": reported_total}, "reported_total", None, None,
-                          problems, total_where)
+    outside = set(block) | set(fund_rows) | ({fund[0]} if fund else set())
+    outside -= set(reader.total_rows)
+    meta, meta_where = _metadata(grid, outside)
+    title, year = _title(grid, top, paragraphs)
+    total, total_where = reader.total, reader.total_where
+    if total_where is None and "reported_total" in meta:
+        total, total_where = meta["reported_total"], meta_where["reported_total"]
+    problems = list(reader.problems)
+    reported = _number_field({"reported_total": total}, "reported_total", None, None,
+                             problems, total_where)
     form_cells = {k: v for k, v in (("reported_total", total_where),
                                     ("reported_grade", meta_where.get("reported_grade")),
                                     ("organization", meta_where.get("organization"))) if v}
-    year_match = re.search(r"(20\d\d)\s*年", title)
-    return Form(
+    fund_label = "" if fund is None else "".join(
+        norm(c.value) for r in (fund[0], *fund_rows) for c in grid[r] if _label_cell(c))
+    kind = "department"
+    if "部门整体" not in title and ((fund is not None and "部门" not in fund_label)
+                                    or "项目" in title or "project" in meta):
+        kind = "project"
+    form = Form(
         indicators=indicators,
         title=title,
         organization=str(meta.get("organization") or ""),
-        year=int(year_match.group(1)) if year_match else None,
-        kind="project" if (fund is not None or "项目" in title) else "department",
-        reported_total=total,
+        year=year,
+        kind=kind,
+        reported_total=reported,
         reported_grade=str(meta["reported_grade"]) if meta.get("reported_grade") else None,
         source=source,
         cells=form_cells,
         problems=problems,
+        skipped=reader.skipped,
     )
-
-
-def _repeats_header(row: Sequence[GridCell]) -> bool:
-    texts = {norm(c.value) for c in row}
-    return bool(texts & set(FIELD_HEADERS["weight"])) and bool(texts & set(FIELD_HEADERS["name"]))
-
-
-def _fund_line(grid: Grid, at: int, cols: dict[str, int], stop: int) -> Optional[Indicator]:
-    """The execution-rate line from the fund table of a 项目支出 form."""
-    for row in grid[at + 1:stop]:
-        budget_col = cols["budget"]
-        if budget_col >= len(row) or cell_value(row[budget_col]) is None:
-            continue
-        data: dict[str, Any] = {"name": "预算执行率", "rule": "execution-rate"}
-        places: dict[str, str] = {}
-        for field in ("budget", "executed", "weight", "actual", "reported_score"):
-            col = cols.get(field)
-            if col is None or col >= len(row):
-                continue
-            value = cell_value(row[col])
-            if value is not None:
-                data[field] = value
-                places[field] = row[col].where
-        return Indicator.from_dict(data, source=row[0].where, cells=places)
-    return None
+    return Reading(form=form, block=(first, stop), rows=tuple(reader.kinds),
+                   fund_rows=tuple(fund_rows))
 
 
 def _is_excel_error(value: Any) -> bool:

@@ -1,0 +1,214 @@
+"""Published forms as PDF (exported from Word or Excel), through pdfplumber.
+
+Ruled tables are extracted page by page into the same grid as a workbook:
+a merged cell holds its text in its first cell, the cells it covers are
+empty. A table that goes on over a page break is joined to its first part
+when the next page starts with a table of the same number of columns, no
+title above it, and either no header row or the same header row again (the
+repeated header is dropped). Cells are named ``第2页 表1 第4行第7列`` (page,
+table on that page, row and column in that table). A scanned PDF has no text
+to read and is refused as such.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Optional
+
+import attrs
+
+from .._model import Form
+from ..exceptions import FormError, MissingDependencyError
+from ._forms import Block, Rows, forms_from_tables, head_like, header_like, only_form
+from ._limits import Limits, limit_error, resolve
+from .canonical import check_file
+from .canonical import file_error as _error
+from .table import GridCell, norm
+
+__all__ = ["PdfReader"]
+
+#: a line that is only a page number or a running header/footer of one
+_PAGE_NUMBER = re.compile(r"^[-—–\s]*(第\s*\d+\s*页(\s*[,，/]?\s*共\s*\d+\s*页)?|\d+(\s*/\s*\d+)?|"
+                          r"page\s*\d+(\s*of\s*\d+)?)[-—–\s]*$", re.IGNORECASE)
+_ASCII_WORD = re.compile(r"[0-9A-Za-z]")
+_QUIET = logging.NullHandler()
+#: Some PDF producers map CJK glyphs to the radical code points that look the same
+#: (⼒ U+2F12 for 力, ⻔ U+2ED4 for 门): Kangxi radicals fold by NFKC, the simplified
+#: radicals of the supplement by this table (Unicode EquivalentUnifiedIdeograph.txt)
+_RADICALS = str.maketrans({
+    "⺌": "小", "⺍": "小", "⺕": "彐", "⺗": "心", "⺝": "月", "⺟": "母", "⺠": "民", "⺧": "牛",
+    "⺫": "目", "⺬": "示", "⺮": "竹", "⺳": "网", "⺶": "羊", "⺷": "羊", "⺻": "聿", "⻄": "西",
+    "⻅": "见", "⻆": "角", "⻉": "贝", "⻋": "车", "⻓": "长", "⻔": "门", "⻘": "青", "⻛": "风",
+    "⻜": "飞", "⻝": "食", "⻢": "马", "⻤": "鬼", "⻩": "黄", "⻭": "齿", "⻯": "龙", "⻳": "龟",
+    # Kangxi radicals whose glyph a Simplified Chinese font shares with the simplified
+    # character, where NFKC would give the traditional one (⼾ → 戶, not 户)
+    "⼾": "户", "⾭": "青", "⿈": "黄",
+})
+_KANGXI = re.compile("[\u2f00-\u2fd5]")
+
+
+@attrs.frozen
+class PdfReader:
+    """PDF with a text layer: each ruled indicator table is a form (joined across pages)."""
+
+    name: str = "pdf"
+    extensions: tuple[str, ...] = (".pdf",)
+    #: budgets for one file; ``None``: the defaults and ``PERFRULES_*`` variables
+    limits: Optional[Limits] = None
+
+    def read(self, path: Path) -> Form:
+        return only_form(path, self.read_all(path))
+
+    def read_all(self, path: Path) -> tuple[Form, ...]:
+        try:
+            import pdfplumber
+        except ImportError:
+            raise MissingDependencyError("reading PDF forms", "pdf") from None
+        # pdfminer warns about every odd font through logging; keep that out of a user's
+        # terminal unless the application configured logging itself
+        logging.getLogger("pdfminer").addHandler(_QUIET)
+        limits = resolve(self.limits)
+        check_file(path, limits.max_file_bytes)
+        try:
+            with path.open("rb") as fh:
+                head = fh.read(1024)
+        except OSError as exc:
+            raise _error(str(path), "unreadable", f"cannot read the file: {exc.strerror or exc}") from None
+        if b"%PDF-" not in head:
+            raise _error(str(path), "corrupt-file", "the file is not a PDF", "a PDF file")
+        try:
+            with pdfplumber.open(path) as pdf:
+                blocks, preamble, text_seen = _read_pages(pdf, path, limits)
+        except FormError:
+            raise
+        except Exception as exc:  # pdfminer raises many types on broken or locked files
+            name = type(exc).__name__
+            if "Password" in name or "Encrypt" in name:
+                raise _error(str(path), "encrypted-or-old", "the PDF is password-protected",
+                             "the PDF without a password") from None
+            raise _error(str(path), "corrupt-file", f"the PDF cannot be read: {name}: {exc}",
+                         "a PDF exported from Word, WPS or Excel") from None
+        if not text_seen:
+            raise _error(str(path), "no-text-layer",
+                         "the PDF has no text layer (a scanned or image-only PDF): there is no "
+                         "text to read the form from",
+                         "the PDF as exported from Word, WPS or Excel, or the .xlsx/.docx form itself")
+        if not blocks:
+            raise _error(str(path), "no-table", "no ruled table found on any page of the PDF",
+                         "a 绩效自评表 printed as a table with borders")
+        return forms_from_tables(path, blocks, preamble)
+
+
+def _fold(text: str) -> str:
+    """CJK radicals that stand for the ideographs they look like, as those ideographs."""
+    return _KANGXI.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text.translate(_RADICALS))
+
+
+def _join_lines(text: Optional[str]) -> Optional[str]:
+    """A cell's wrapped lines as one text: CJK lines join directly, Latin words with a space."""
+    if text is None:
+        return None
+    lines = [line.strip() for line in _fold(text).split("\n")]
+    out = ""
+    for line in lines:
+        if not line:
+            continue
+        if out and _ASCII_WORD.match(out[-1]) and _ASCII_WORD.match(line[0]):
+            out += " "
+        out += line
+    return out
+
+
+def _text_lines(page: Any, top: float, bottom: float) -> list[str]:
+    """Lines of text between two heights of a page, page numbers left out."""
+    if bottom - top < 1:
+        return []
+    box = (0, max(0.0, top), float(page.width), min(float(page.height), bottom))
+    text = _fold(page.within_bbox(box).extract_text() or "")
+    return [line.strip() for line in text.split("\n")
+            if line.strip() and not _PAGE_NUMBER.match(line.strip())]
+
+
+def _read_pages(pdf: Any, path: Path, limits: Limits) -> tuple[list[Block], list[str], bool]:
+    pages = pdf.pages
+    if len(pages) > limits.max_pages:
+        raise limit_error(str(path), "max_pages", limits.max_pages,
+                          f"the PDF has {len(pages)} pages")
+    blocks: list[Block] = []
+    preamble: list[str] = []
+    text_seen = False
+    cells = 0
+    tail: list[str] = []  # text below the last table of the previous page
+    for p, page in enumerate(pages, start=1):
+        if page.chars:
+            text_seen = True
+        tables = sorted(page.find_tables(), key=lambda t: (t.bbox[1], t.bbox[0]))
+        above = 0.0
+        for t, table in enumerate(tables, start=1):
+            _, top, _, bottom = table.bbox
+            before = _text_lines(page, above, top)
+            above = bottom
+            raw = table.extract()
+            rows: Rows = []
+            for r, values in enumerate(raw, start=1):
+                row = []
+                for c, value in enumerate(values, start=1):
+                    text = _join_lines(value)
+                    if text:
+                        cells += 1
+                        if cells > limits.max_cells:
+                            raise limit_error(str(path), "max_cells", limits.max_cells,
+                                              f"the PDF's tables have more than {limits.max_cells} "
+                                              "cells with a value")
+                    row.append(GridCell(value=text, where=f"第{p}页 表{t} 第{r}行第{c}列"))
+                rows.append(row)
+            width = max((len(row) for row in rows), default=0)
+            if len(rows) * width > limits.max_area:
+                raise limit_error(str(path), "max_area", limits.max_area,
+                                  f"table {t} on page {p} spans {len(rows)} rows × {width} columns")
+            if not rows:
+                continue
+            if t == 1 and blocks and not before and not tail and _continues(blocks[-1].rows, rows):
+                rows = _without_repeated_header(blocks[-1].rows, rows)
+                last = blocks[-1]
+                blocks[-1] = attrs.evolve(last, rows=[*last.rows, *rows])
+                continue
+            blocks.append(Block(rows=rows, label=f"第{p}页表{t}", before=tuple(before)))
+        if tables:
+            tail = _text_lines(page, above, float(page.height))
+        elif page.chars:
+            lines = _text_lines(page, 0.0, float(page.height))
+            if lines:
+                tail = lines
+                if not blocks:
+                    preamble.extend(lines)
+        close = getattr(page, "close", None)
+        if close is not None:
+            close()  # drop the page's cached layout before the next one
+    return blocks, preamble, text_seen
+
+
+def _header_rows(rows: Sequence[Sequence[GridCell]]) -> list[tuple[str, ...]]:
+    return [tuple(norm(c.value) for c in row) for row in rows if header_like([row])]
+
+
+def _continues(previous: Rows, rows: Rows) -> bool:
+    """Whether a table at the top of a page goes on with the last one of the page before."""
+    if len(previous[-1]) != len(rows[0]) or head_like(rows[:1]):
+        return False
+    if not header_like(rows[:1]):
+        return True
+    first = tuple(norm(c.value) for c in rows[0])
+    return first in _header_rows(previous)
+
+
+def _without_repeated_header(previous: Rows, rows: Rows) -> Rows:
+    headers = _header_rows(previous)
+    out = list(rows)
+    while out and tuple(norm(c.value) for c in out[0]) in headers:
+        out.pop(0)  # a header row Word or Excel repeats at the top of each page
+    return out

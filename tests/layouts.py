@@ -1,0 +1,546 @@
+"""The layout corpus: forms laid out as units publish and send them in.
+
+Each builder returns a :class:`Case`: the :data:`tests.gridspec.Layout` (what
+``tests/fileformats.py`` writes as .xlsx/.docx/.xls/.csv/PDF) and what a
+reader must find in it — every indicator with the cell of each field, the
+reported total and its cell, the rows kept as skipped, the score. The
+expectations are written down by hand from the form, never computed by
+perfrules.
+
+Coordinates are 1-based (row, column) inside ``Sheet.rows``; paragraphs above
+the table are not counted.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+import perfrules
+
+from .gridspec import Layout, Sheet
+
+# -- what a reader must find --------------------------------------------------------
+
+
+@dataclass
+class Line:
+    """One indicator as the form writes it: canonical values as text, and their cells."""
+
+    name: str
+    values: dict[str, str]
+    row: int
+    cols: dict[str, int]
+    path: tuple[str, ...] = ()
+
+
+@dataclass
+class Expect:
+    title: str
+    year: Optional[int]
+    kind: str
+    organization: str
+    lines: list[Line]
+    #: the total the form reports and its cell, or None
+    reported_total: Optional[str] = None
+    total_cell: Optional[tuple[int, int]] = None
+    reported_grade: Optional[str] = None
+    #: rows kept as skipped: (row, a piece of the row's text)
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+    #: the score perfrules must compute (cn-mof-2020)
+    total: Optional[str] = None
+    #: engine behaviour this case needs beyond reading (DESIGN.md §3 "What real forms write")
+    needs: tuple[str, ...] = ()
+
+
+@dataclass
+class Case:
+    name: str
+    layout: Layout
+    expect: Expect
+    #: the sheet of the layout that holds the form
+    sheet: int = 0
+
+
+class _Builder:
+    """Rows of a sheet, written in order, remembering where each value went."""
+
+    def __init__(self, width: int) -> None:
+        self.width = width
+        self.rows: list[list[Any]] = []
+        self.merges: list[tuple[int, int, int, int]] = []
+        self.percent: set[tuple[int, int]] = set()
+
+    @property
+    def next(self) -> int:
+        return len(self.rows) + 1
+
+    def row(self, *cells: Any, percent: tuple[int, ...] = ()) -> int:
+        values = list(cells) + [None] * (self.width - len(cells))
+        self.rows.append(values)
+        r = len(self.rows)
+        for c in percent:
+            self.percent.add((r, c))
+        return r
+
+    def merge(self, r1: int, c1: int, r2: int, c2: int) -> None:
+        if (r1, c1) != (r2, c2):
+            self.merges.append((r1, c1, r2, c2))
+
+    def sheet(self, name: str, paragraphs: Optional[list[str]] = None) -> Sheet:
+        """The sheet; a merged range keeps only its first cell's value, as in a real file."""
+        for r1, c1, r2, c2 in self.merges:
+            for r in range(r1, r2 + 1):
+                for c in range(c1, c2 + 1):
+                    if (r, c) != (r1, c1):
+                        self.rows[r - 1][c - 1] = None
+        return Sheet(name=name, rows=self.rows, merges=self.merges, percent=self.percent,
+                     paragraphs=paragraphs or [])
+
+
+def _pct(value: float) -> float:
+    """How Excel stores a percentage typed as 97%: the fraction, a binary float."""
+    return value / 100
+
+
+# -- 财预〔2020〕10号 项目支出绩效自评表, as issued ------------------------------------
+
+_GOAL = ("完成社区工作者培训500人次，新建社区服务站点8个，提升社区公共服务覆盖面和居民满意度。",
+         "培训社区工作者526人次，新建站点8个，居民服务覆盖率85%，居民满意度93%。")
+
+
+def _mof_fund_block(b: _Builder, *, budget: int, executed: float, rate: float,
+                    score: float) -> tuple[int, dict[str, int]]:
+    """The fund block of the 10号 template: 年度资金总额 and the 其中 rows with '—'."""
+    head = b.row("项目资金（万元）", None, "年初预算数", "全年预算数", "全年执行数", "分值", "执行率",
+                 "得分")
+    fund = b.row(None, "年度资金总额", budget, budget, executed, 10, rate, score, percent=(7,))
+    b.row(None, "其中：当年财政拨款", budget, budget, executed, "—", "—", "—")
+    b.row(None, "上年结转资金", None, None, None, "—", "—", "—")
+    last = b.row(None, "其他资金", None, None, None, "—", "—", "—")
+    b.merge(head, 1, last, 1)
+    return fund, {"budget": 4, "executed": 5, "weight": 6, "actual": 7, "reported_score": 8}
+
+
+#: 10号 indicators: (一级, 二级, 三级, 年度指标值, 实际完成值, 分值, 得分, 偏差原因)
+PROJECT_LINES: list[tuple[str, str, str, str, Any, Any, Any, Optional[str]]] = [
+    ("产出指标", "数量指标", "培训社区工作者人次", "≥500人次", 526, 10, 10, None),
+    ("产出指标", "数量指标", "新建社区服务站点数", "≥8个", 8, 10, 10, None),
+    ("产出指标", "质量指标", "培训考核合格率", "≥95%", "97%", 10, 10, None),
+    ("产出指标", "时效指标", "项目按期完成率", "=100%", "100%", 10, 10, None),
+    ("产出指标", "成本指标", "站点建设单位成本", "≤20万元", 19.5, 10, 10, None),
+    ("效益指标", "社会效益指标", "社区居民服务覆盖率", "≥90%", "85%", 15, 14.17,
+     "部分站点下半年才投入使用，覆盖率未达预期；下年度加快站点运营。"),
+    ("效益指标", "可持续影响指标", "社区服务站点持续运营年限", "≥5年", 5, 15, 15, None),
+    ("满意度指标", "服务对象满意度指标", "社区居民满意度", "≥90%", "93%", 10, 10, None),
+]
+
+
+def mof_2020_project(*, title: str = "项目支出绩效自评表", sheet: str = "项目支出绩效自评表",
+                     project: str = "城乡社区公共服务能力提升项目") -> Case:
+    """The 财预〔2020〕10号 项目支出绩效自评表 as issued, filled in by a unit.
+
+    Title and year rows, 项目名称/主管部门/实施单位, the fund block (年度资金总额 and
+    其中 rows with '—'), 年度总体目标, the indicator table with 绩效指标 merged down
+    its left, 一级 and 二级 merged over their lines, a 二级 left empty with '/', the
+    总分 row with its label merged over A:F, a sign-off row.
+    """
+    b = _Builder(10)
+    t = b.row(title)
+    b.merge(t, 1, t, 10)
+    y = b.row("（2023年度）")
+    b.merge(y, 1, y, 10)
+    p = b.row("项目名称", project)
+    b.merge(p, 2, p, 10)
+    o = b.row("主管部门", "重庆市某区民政局", None, None, None, "实施单位", "某区某街道办事处")
+    b.merge(o, 2, o, 5)
+    b.merge(o, 7, o, 10)
+    fund_row, fund_cols = _mof_fund_block(b, budget=300, executed=291.6, rate=0.972, score=9.72)
+    g1 = b.row("年度总体目标", "预期目标", None, None, None, "实际完成情况")
+    g2 = b.row(None, _GOAL[0], None, None, None, _GOAL[1])
+    b.merge(g1, 1, g2, 1)
+    b.merge(g1, 2, g1, 5)
+    b.merge(g1, 6, g1, 10)
+    b.merge(g2, 2, g2, 5)
+    b.merge(g2, 6, g2, 10)
+    head = b.row("绩效指标", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值",
+                 "得分", "偏差原因分析及改进措施")
+    b.merge(head, 9, head, 10)
+    lines = [Line("预算执行率", {"budget": "300", "executed": "291.6", "weight": "10",
+                                 "actual": "97.2", "unit": "%", "reported_score": "9.72"},
+                  fund_row, fund_cols)]
+    cols = {"name": 4, "target": 5, "actual": 6, "weight": 7, "reported_score": 8, "note": 9}
+    spans: dict[str, list[int]] = {}
+    sub: dict[tuple[str, str], list[int]] = {}
+    for level1, level2, name, target, actual, weight, score, note in PROJECT_LINES:
+        if level2 == "可持续影响指标":  # the 经济/生态效益 rows the unit left empty
+            placeholder = b.row(None, None, "经济效益指标", "/", "/", "/", "/", "/", "/")
+            spans.setdefault(level1, []).append(placeholder)
+            b.merge(placeholder, 9, placeholder, 10)
+        r = b.row(None, level1, level2, name, target,
+                  _pct(float(actual[:-1])) if isinstance(actual, str) else actual, weight,
+                  score, note, percent=(6,) if isinstance(actual, str) else ())
+        b.merge(r, 9, r, 10)
+        spans.setdefault(level1, []).append(r)
+        sub.setdefault((level1, level2), []).append(r)
+        op, number, unit = _split(target)
+        values = {"nature": op, "target": number, "weight": str(weight),
+                  "actual": actual[:-1] if isinstance(actual, str) else str(actual),
+                  "reported_score": str(score)}
+        if unit:
+            values["unit"] = unit
+        if note:
+            values["note"] = note
+        lines.append(Line(name, values, r, cols, (level1, level2)))
+    for rows in spans.values():
+        b.merge(rows[0], 2, rows[-1], 2)
+    for rows in sub.values():
+        b.merge(rows[0], 3, rows[-1], 3)
+    b.merge(head, 1, max(max(r) for r in spans.values()), 1)
+    total = b.row("总分", None, None, None, None, None, 100, 98.89)
+    b.merge(total, 1, total, 6)
+    b.merge(total, 9, total, 10)
+    sign = b.row("填表人：张敏", None, None, "联系电话：023-68000000", None, None, "填报日期：2024年3月15日")
+    b.merge(sign, 1, sign, 3)
+    layout = [b.sheet(sheet)]
+    expect = Expect(title=title, year=2023, kind="project", organization="重庆市某区民政局",
+                    lines=lines, reported_total="98.89", total_cell=(total, 8), total="98.89",
+                    skipped=[])
+    return Case("mof-2020-project", layout, expect)
+
+
+def _split(target: str) -> tuple[str, str, str]:
+    """(operator, number, unit) of a target cell such as ≥500人次 — the test's own reading."""
+    op = target[0]
+    rest = target[1:]
+    number = "".join(ch for ch in rest if ch.isdigit() or ch == ".")
+    return op, number, rest[len(number):]
+
+
+# -- 部门整体支出绩效自评表, Chongqing layout (the seed) ----------------------------------
+
+SEED_TITLE = "香炉山街道2022年度部门整体绩效自评表"
+
+
+def _seed() -> list[dict[str, str]]:
+    data: list[dict[str, str]] = json.loads(perfrules.example_path().read_text("utf-8"))["indicators"]
+    return data
+
+
+def _excel_number(text: str) -> Any:
+    return int(text) if text.isdigit() else float(text)
+
+
+def chongqing_department() -> Case:
+    """The seed: 部门整体 form of a Chongqing street office, 绩效指标 merged down column A,
+    联系人/联系电话 in the head, 当年绩效目标 rows, a note under the table."""
+    b = _Builder(9)
+    b.row("附件1")
+    t = b.row(SEED_TITLE)
+    b.merge(t, 1, t, 9)
+    h = b.row("主管部门", "重庆高新区香炉山街道办事处", None, None, "部门", None, "自评总分\n（分）",
+              99.96)
+    b.merge(h, 2, h, 4)
+    b.row("联系人", "（联系人略）", None, None, "联系电话", "（电话略）")
+    g = b.row("当年绩效\n目标", "年初绩效目标", None, None, "全年（调整）绩效目标", None,
+              "全年目标实际完成情况")
+    b.row(None, "保障街道机关及7个社区组织日常运转", None, None, "同年初目标", None, "全部完成")
+    b.merge(g, 1, g + 1, 1)
+    head = b.row("绩效指标", "指标名称", "计量\n单位", "指标\n性质", "指标值", "指标权重\n（分）",
+                 "全年\n完成值", "指标得分\n（分）", "说明")
+    cols = {"name": 2, "unit": 3, "nature": 4, "target": 5, "weight": 6, "actual": 7,
+            "reported_score": 8, "note": 9}
+    lines = []
+    for ind in _seed():
+        qual = ind["nature"] == "定性"
+        r = b.row(None, ind["name"], ind.get("unit"), ind["nature"],
+                  ind["target"] if qual else _excel_number(ind["target"]),
+                  _excel_number(ind["weight"]),
+                  ind["actual"] if qual else _excel_number(ind["actual"]),
+                  _excel_number(ind["reported_score"]))
+        values = {k: ind[k] for k in ("nature", "target", "weight", "actual", "reported_score")}
+        if ind.get("unit"):
+            values["unit"] = ind["unit"]
+        lines.append(Line(ind["name"], values, r, cols))
+    b.merge(head, 1, lines[-1].row, 1)
+    b.row("注：指标得分保留两位小数。")
+    expect = Expect(title=SEED_TITLE, year=2022, kind="department",
+                    organization="重庆高新区香炉山街道办事处", lines=lines,
+                    reported_total="99.96", total_cell=(h, 8), total="99.96")
+    return Case("chongqing-department", [b.sheet("自评表")], expect)
+
+
+# -- Sichuan-style flat system export ----------------------------------------------------
+
+SICHUAN_LINES = [
+    ("产出指标", "数量指标", "维修改造农村道路里程", "≥", "≥12", "公里", 20, 12.5, 20),
+    ("产出指标", "质量指标", "工程验收合格率", "≥", "≥95%", "%", 15, "100%", 15),
+    ("产出指标", "时效指标", "工程按期完工率", "=", "=100%", "%", 10, "100%", 10),
+    ("产出指标", "成本指标", "每公里改造成本", "≤", "≤60", "万元", 5, 58.2, 5),
+    ("效益指标", "社会效益指标", "受益群众人数", "≥", "≥8000", "人", 15, 8200, 15),
+    ("效益指标", "可持续影响指标", "道路设计使用年限", "≥", "≥10", "年", 15, 10, 15),
+    ("满意度指标", "服务对象满意度指标", "沿线群众满意度", "≥", "≥90%", "%", 10, "88%", 9.78),
+]
+
+
+def sichuan_flat_export() -> Case:
+    """A Sichuan-style flat export of the 预算管理一体化 system: no merges at all, one header
+    row, 绩效指标 and the 一级/二级 names repeated on every row, a 指标性质 column
+    and the operator in the target too (≥ and ≥95%)."""
+    b = _Builder(11)
+    b.row("2023年度项目支出绩效自评表")
+    b.row("项目名称", "农村公路提档升级项目", None, None, "主管部门", "某县交通运输局", None,
+          "实施单位", "某县农村公路服务中心")
+    b.row("项目资金（万元）", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分")
+    fund = b.row("年度资金总额", 750, 800, 776, 10, 0.97, 9.7, percent=(6,))
+    b.row("其中：当年财政拨款", 750, 800, 776, "—", "—", "—")
+    b.row("上年结转资金", None, None, None, "—", "—", "—")
+    b.row("年度总体目标", "完成农村道路提档升级12公里")
+    b.row("绩效指标", "一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位", "权重",
+          "实际完成值", "得分", "偏差原因分析及改进措施")
+    cols = {"name": 4, "nature": 5, "target": 6, "unit": 7, "weight": 8, "actual": 9,
+            "reported_score": 10, "note": 11}
+    lines = [Line("预算执行率", {"budget": "800", "executed": "776", "weight": "10",
+                                 "actual": "97", "unit": "%", "reported_score": "9.7"},
+                  fund, {"budget": 3, "executed": 4, "weight": 5, "actual": 6,
+                         "reported_score": 7})]
+    for level1, level2, name, op, target, unit, weight, actual, score in SICHUAN_LINES:
+        note = "受春节返乡影响，部分群众未参与调查" if name == "沿线群众满意度" else None
+        r = b.row("绩效指标", level1, level2, name, op, target, unit, weight, actual, score, note)
+        values = {"nature": op, "target": target.lstrip("≥≤=").rstrip("%"), "unit": unit,
+                  "weight": str(weight), "actual": str(actual).rstrip("%"),
+                  "reported_score": str(score)}
+        if note:
+            values["note"] = note
+        lines.append(Line(name, values, r, cols, (level1, level2)))
+    total = b.row("合计", None, None, None, None, None, None, 100, None, 99.48)
+    b.row("填报人：李华", None, None, "联系电话：0838-2200000")
+    expect = Expect(title="2023年度项目支出绩效自评表", year=2023, kind="project",
+                    organization="某县交通运输局", lines=lines, reported_total="99.48",
+                    total_cell=(total, 10), total="99.48")
+    return Case("sichuan-flat-export", [b.sheet("Sheet1")], expect)
+
+
+# -- Anhui-style export: two-row header, (A)/(B)/(B/A), 权重 -------------------------------
+
+ANHUI_LINES = [
+    ("产出指标", "数量指标", "资助困难学生人数", "正向指标", 1200, 1200, "人", 25, 1236, 25),
+    ("产出指标", "质量指标", "资助资金足额发放率", "正向指标", "95%", "100%", "%", 15, "100%", 15),
+    ("产出指标", "时效指标", "资金发放及时率", "正向指标", "100%", "100%", "%", 10, "100%", 10),
+    ("效益指标", "社会效益指标", "因贫辍学学生人数", "反向指标", 0, 0, "人", 20, 0, 20),
+    ("满意度指标", "服务对象满意度指标", "受助学生满意度", "正向指标", "90%", "90%", "%", 20, "95%",
+     20),
+]
+
+
+def anhui_export() -> Case:
+    """An Anhui-style export: fund block with 全年预算数（A）/全年执行数（B）/执行率（B/A）
+    and a 权重 column, a two-row indicator header (指标值 over 年初/全年指标值) whose
+    single-row headers are merged down, 指标性质 正向指标/反向指标 with the number alone."""
+    b = _Builder(11)
+    t = b.row("2023年度项目支出绩效自评表")
+    b.merge(t, 1, t, 11)
+    p = b.row("项目名称", "家庭经济困难学生资助项目", None, None, None, None, "主管部门", "某市教育局")
+    b.merge(p, 2, p, 6)
+    h = b.row("预算执行情况（万元）", None, "年初预算数", "全年预算数（A）", "全年执行数（B）", "权重",
+              "执行率（B/A）", "得分")
+    fund = b.row(None, "年度资金总额", 360, 360, 349.2, 10, 0.97, 9.7, percent=(7,))
+    last = b.row(None, "其中：财政拨款", 360, 360, 349.2, "—", "—", "—")
+    b.merge(h, 1, last, 1)
+    h1 = b.row("一级指标", "二级指标", "三级指标", "指标性质", "指标值", None, "计量单位", "权重",
+               "实际完成值", "得分", "偏差原因分析及改进措施")
+    h2 = b.row(None, None, None, None, "年初指标值", "全年指标值")
+    for c in (1, 2, 3, 4, 7, 8, 9, 10, 11):
+        b.merge(h1, c, h2, c)
+    b.merge(h1, 5, h1, 6)
+    cols = {"name": 3, "nature": 4, "target": 6, "unit": 7, "weight": 8, "actual": 9,
+            "reported_score": 10, "note": 11}
+    lines = [Line("预算执行率", {"budget": "360", "executed": "349.2", "weight": "10",
+                                 "actual": "97", "unit": "%", "reported_score": "9.7"},
+                  fund, {"budget": 4, "executed": 5, "weight": 6, "actual": 7,
+                         "reported_score": 8})]
+    groups: dict[str, list[int]] = {}
+    for level1, level2, name, nature, first, target, unit, weight, actual, score in ANHUI_LINES:
+        r = b.row(level1 if level1 not in groups else None, level2, name, nature, first, target,
+                  unit, weight, actual, score)
+        groups.setdefault(level1, []).append(r)
+        values = {"nature": "≥" if nature == "正向指标" else "≤",
+                  "target": str(target).rstrip("%"), "unit": unit, "weight": str(weight),
+                  "actual": str(actual).rstrip("%"), "reported_score": str(score)}
+        lines.append(Line(name, values, r, cols, (level1, level2)))
+    for rows in groups.values():
+        b.merge(rows[0], 1, rows[-1], 1)
+    total = b.row("合计", None, None, None, None, None, None, 100, None, 99.7)
+    b.merge(total, 1, total, 7)
+    b.row("自评等级", "优")
+    expect = Expect(title="2023年度项目支出绩效自评表", year=2023, kind="project",
+                    organization="某市教育局", lines=lines, reported_total="99.7",
+                    total_cell=(total, 10), reported_grade="优", total="99.70")
+    return Case("anhui-export", [b.sheet("绩效自评")], expect)
+
+
+# -- a template partly filled: placeholders, 指标2： rows, notes ---------------------------
+
+
+def placeholders_and_notes() -> Case:
+    """A 10号 form as many units send it: 指标2：/…… rows left from the template, rows of
+    '/', '—' in cells, '无' as 偏差原因, a 自评总分 of '—', notes below the total, and
+    one stray row in the table that is none of these (kept as skipped)."""
+    b = _Builder(9)
+    b.row("2024年度项目支出绩效自评表")
+    b.row("项目名称", "老旧小区改造项目", None, None, "主管部门", "某区住房和城乡建设委员会")
+    b.row("自评总分", "—", None, None, "自评等级", "—")
+    head = b.row("绩效指标", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值",
+                 "得分", "偏差原因分析及改进措施")
+    cols = {"name": 4, "target": 5, "actual": 6, "weight": 7, "reported_score": 8, "note": 9}
+    lines: list[Line] = []
+    skipped: list[tuple[int, str]] = []
+
+    def line(level1: Optional[str], level2: Optional[str], name: str, target: str, actual: Any,
+             weight: int, score: Any, note: Optional[str] = "无",
+             values: Optional[dict[str, str]] = None, path: tuple[str, str] = ("", "")) -> None:
+        r = b.row(None, level1, level2, name, target, actual, weight, score, note)
+        lines.append(Line(name, values or {}, r, cols, path))
+
+    line("产出指标", "数量指标", "改造老旧小区个数", "≥12个", 12, 30, 30,
+         values={"nature": "≥", "target": "12", "unit": "个", "actual": "12", "weight": "30",
+                 "reported_score": "30"}, path=("产出指标", "数量指标"))
+    b.row(None, None, None, "指标2：")
+    b.row(None, None, "质量指标", "竣工验收合格率", "≥95%", "98%", 30, 30, "—")
+    lines.append(Line("竣工验收合格率", {"nature": "≥", "target": "95", "unit": "%",
+                                         "actual": "98", "weight": "30", "reported_score": "30"},
+                      b.next - 1, cols, ("产出指标", "质量指标")))
+    b.row(None, None, None, "……")
+    b.row(None, None, "时效指标", "/", "/", "/", "/", "/", "/")
+    skipped.append((b.row(None, None, None, None, None, None, None, None,
+                          "（以上数据来源：区住建委工程台账）"), "以上数据来源"))
+    line("效益指标", "社会效益指标", "受益居民户数", "≥3000户", 3150, 30, 30,
+         values={"nature": "≥", "target": "3000", "unit": "户", "actual": "3150", "weight": "30",
+                 "reported_score": "30"}, path=("效益指标", "社会效益指标"))
+    b.row(None, None, "经济效益指标", "指标1：", None, None, None, None, None)
+    b.row(None, None, "生态效益指标", "—", "—", "—", "—", "—", "—")
+    line("满意度指标", "服务对象满意度指标", "改造小区居民满意度", "≥90%", "86%", 10, 9.56,
+         "个别小区施工期较长，影响居民出行",
+         values={"nature": "≥", "target": "90", "unit": "%", "actual": "86", "weight": "10",
+                 "reported_score": "9.56", "note": "个别小区施工期较长，影响居民出行"},
+         path=("满意度指标", "服务对象满意度指标"))
+    b.merge(head, 1, b.next - 1, 1)
+    total = b.row("总分", None, None, None, None, None, 100, "—")
+    b.merge(total, 1, total, 6)
+    b.row("注：1.偏差原因分析应说明未完成原因；2.得分保留两位小数。")
+    b.row("说明：本表由项目实施单位填报。")
+    expect = Expect(title="2024年度项目支出绩效自评表", year=2024, kind="project",
+                    organization="某区住房和城乡建设委员会", lines=lines, skipped=skipped,
+                    total="99.56")
+    return Case("placeholders-and-notes", [b.sheet("自评表")], expect)
+
+
+# -- 定性 actuals as free text --------------------------------------------------------------
+
+
+def qualitative_free_text() -> Case:
+    """A 部门整体 form whose 定性 lines are answered in words units write (有效, 达成预期指标,
+    效果明显, a sentence) with the judged score in the 得分 column."""
+    b = _Builder(9)
+    b.row("某区司法局2023年度部门整体绩效自评表")
+    b.row("部门名称", "某区司法局", None, None, "自评总分", 97.6)
+    b.row("一级指标", "二级指标", "三级指标", "指标性质", "指标值", "分值", "完成值", "得分", "说明")
+    cols = {"name": 3, "nature": 4, "target": 5, "weight": 6, "actual": 7, "reported_score": 8,
+            "note": 9}
+    rows = [
+        ("产出指标", "数量指标", "预算执行率", "≥", "100%", 10, "98%", 9.8),
+        ("产出指标", "数量指标", "开展法治宣传活动场次", "≥", "24场", 20, "26场", 20),
+        ("产出指标", "质量指标", "人民调解成功率", "≥", "95%", 20, "97%", 20),
+        ("效益指标", "社会效益指标", "群众法治意识", "定性", "明显提升", 15, "有效", 14),
+        ("效益指标", "社会效益指标", "矛盾纠纷化解成效", "定性", "达到预期", 15, "达成预期指标", 15),
+        ("效益指标", "可持续影响指标", "公共法律服务体系建设",
+         "定性", "持续完善", 10, "全区建成公共法律服务站点32个，服务体系进一步完善", 8.8),
+        ("满意度指标", "服务对象满意度指标", "群众满意度", "≥", "90%", 10, "95%", 10),
+    ]
+    lines = []
+    for level1, level2, name, nature, target, weight, actual, score in rows:
+        r = b.row(level1, level2, name, nature, target, weight, actual, score)
+        values = {"nature": nature, "weight": str(weight), "reported_score": str(score)}
+        for key, text in (("target", target), ("actual", actual)):
+            digits = "".join(ch for ch in text if ch.isdigit())
+            values[key] = digits if nature != "定性" and digits else text
+        if nature != "定性":
+            values["unit"] = target.lstrip("0123456789")
+        lines.append(Line(name, values, r, cols, (level1, level2)))
+    expect = Expect(title="某区司法局2023年度部门整体绩效自评表", year=2023, kind="department",
+                    organization="某区司法局", lines=lines, reported_total="97.6",
+                    total_cell=(2, 6), total="97.60", needs=("qualitative-free-text",))
+    return Case("qualitative-free-text", [b.sheet("自评表")], expect)
+
+
+# -- 合计 merged over A:D ---------------------------------------------------------------------
+
+
+def total_merged_left() -> Case:
+    """A 部门整体 form whose 合计 label is merged over A:D with the score in the 得分 column,
+    the grade in the row below, 部门预算执行情况（万元） as its fund block."""
+    b = _Builder(9)
+    b.row("某镇人民政府2023年度部门整体支出绩效自评表")
+    b.row("部门（单位）名称", "某镇人民政府")
+    h = b.row("部门预算执行情况（万元）", None, "年初预算数", "全年预算数", "全年执行数", "分值",
+              "执行率", "得分")
+    fund = b.row(None, "年度资金总额", 5000, 5200, 5148, 10, 0.99, 9.9, percent=(7,))
+    b.row(None, "其中：基本支出", 3000, 3100, 3100, "—", "—", "—")
+    last = b.row(None, "项目支出", 2000, 2100, 2048, "—", "—", "—")
+    b.merge(h, 1, last, 1)
+    b.row("一级指标", "二级指标", "三级指标", "计量单位", "指标值", "权重", "实际完成值", "得分",
+                 "偏差原因分析及改进措施")
+    cols = {"name": 3, "unit": 4, "target": 5, "weight": 6, "actual": 7, "reported_score": 8,
+            "note": 9}
+    rows = [
+        ("产出指标", "数量指标", "农村人居环境整治村数", "个", "≥15", 30, 15, 30),
+        ("产出指标", "时效指标", "重点项目按时完工率", "%", "≥95%", 20, "96%", 20),
+        ("效益指标", "社会效益指标", "农村生活垃圾有效治理率", "%", "≥90%", 20, "92%", 20),
+        ("效益指标", "生态效益指标", "森林覆盖率", "%", "≥52%", 10, "51%", 9.81),
+        ("满意度指标", "服务对象满意度指标", "辖区群众满意度", "%", "≥90%", 10, "91%", 10),
+    ]
+    lines = [Line("预算执行率", {"budget": "5200", "executed": "5148", "weight": "10",
+                                 "actual": "99", "unit": "%", "reported_score": "9.9"},
+                  fund, {"budget": 4, "executed": 5, "weight": 6, "actual": 7,
+                         "reported_score": 8})]
+    groups: dict[str, list[int]] = {}
+    for level1, level2, name, unit, target, weight, actual, score in rows:
+        pct = isinstance(actual, str)
+        r = b.row(level1 if level1 not in groups else None, level2, name, unit, target, weight,
+                  _pct(float(actual[:-1])) if pct else actual, score, percent=(7,) if pct else ())
+        groups.setdefault(level1, []).append(r)
+        values = {"nature": "≥", "target": target.strip("≥%"), "unit": unit, "weight": str(weight),
+                  "actual": actual[:-1] if pct else str(actual), "reported_score": str(score)}
+        lines.append(Line(name, values, r, cols, (level1, level2)))
+    for rows_ in groups.values():
+        b.merge(rows_[0], 1, rows_[-1], 1)
+    total = b.row("合计", None, None, None, None, 100, None, 99.71)
+    b.merge(total, 1, total, 4)
+    b.row("自评等级", "优")
+    b.row("单位负责人：王强", None, None, "财务负责人：刘芳", None, None, "填表人：陈静")
+    expect = Expect(title="某镇人民政府2023年度部门整体支出绩效自评表", year=2023,
+                    kind="department", organization="某镇人民政府", lines=lines,
+                    reported_total="99.71", total_cell=(total, 8), reported_grade="优",
+                    total="99.71")
+    return Case("total-merged-left", [b.sheet("Sheet1")], expect)
+
+
+# -- several forms in one workbook ------------------------------------------------------------
+
+
+def two_projects_workbook() -> Case:
+    """A workbook with an instructions sheet and two 项目支出 forms, one per sheet."""
+    first = mof_2020_project(sheet="项目1", project="城乡社区公共服务能力提升项目")
+    second = mof_2020_project(sheet="项目2", project="社区养老服务站建设项目")
+    cover = Sheet(name="填表说明", rows=[["填表说明"], ["1. 每个项目填写一张自评表。"],
+                                          ["2. 分值合计100分。"]])
+    return Case("two-projects", [cover, first.layout[0], second.layout[0]], first.expect, sheet=1)
+
+
+CASES = [mof_2020_project, chongqing_department, sichuan_flat_export, anhui_export,
+         placeholders_and_notes, qualitative_free_text, total_merged_left, two_projects_workbook]
+
+
+def all_cases() -> list[Case]:
+    return [build() for build in CASES]
