@@ -183,11 +183,13 @@ def _schemas(into: dict[str, str]) -> None:
 
 
 _KEBAB = re.compile(r"^[a-z]+(?:-[a-z]+)+$|^input$")
+_WORD = re.compile(r"^[a-z]+(?:-[a-z]+)*$")
 
 
 def problem_codes(src: Path = SRC) -> set[str]:
-    """Every problem code written in the source: ``Problem(code="…")`` and the
-    constant code arguments of helpers named ``*problem*`` or ``*error``."""
+    """Every problem code written in the source: ``Problem(code="…")``, the
+    hyphenated constants given to helpers named ``*problem*``, and the second
+    argument of helpers named ``*error`` (``file_error(where, code, message)``)."""
     codes: set[str] = set()
     for path in sorted(src.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text("utf-8"))):
@@ -195,15 +197,20 @@ def problem_codes(src: Path = SRC) -> set[str]:
                 continue
             fn = node.func
             name = (fn.id if isinstance(fn, ast.Name)
-                    else fn.attr if isinstance(fn, ast.Attribute) else "").lower()
+                    else fn.attr if isinstance(fn, ast.Attribute) else "")
             for kw in node.keywords:
                 if (kw.arg == "code" and isinstance(kw.value, ast.Constant)
                         and isinstance(kw.value.value, str)):
                     codes.add(kw.value.value)
-            if "problem" in name or name.endswith("error"):
+            if "problem" in name.lower():  # _problem(indicator, field, code, …): fields have no hyphen
                 codes.update(arg.value for arg in node.args
                              if isinstance(arg, ast.Constant) and isinstance(arg.value, str)
                              and _KEBAB.match(arg.value))
+            elif name.endswith("_error") and len(node.args) > 1:  # file_error(where, code, …)
+                arg = node.args[1]
+                if (isinstance(arg, ast.Constant) and isinstance(arg.value, str)
+                        and _WORD.match(arg.value)):
+                    codes.add(arg.value)
     return codes
 
 

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
+import difflib
 import doctest
+import io
+import json
+import os
+import re
+import shlex
+import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 import perfrules
-from perfrules import _weights, hookspecs
+from perfrules import _registry, _weights, hookspecs
 
 DOCS = Path(__file__).parent.parent / "docs"
 
@@ -37,3 +46,223 @@ def test_every_builtin_ruleset_is_listed(registry: perfrules.Registry) -> None:
     text = (DOCS / "rules.md").read_text("utf-8")
     for ruleset in registry.rulesets.values():
         assert f"`{ruleset.id}`" in text, ruleset.ref
+
+
+# -- every command the docs show, with the output they show -------------------------
+#
+# A ```console block holds commands (`$ perfrules …`) each followed by its output,
+# exactly as a terminal shows it. The commands of one page run in order in one
+# folder that holds the files the guides work on (build_demo), and each output must
+# be what the page shows. When an output changes on purpose, rewrite the pages with
+#     PERFRULES_UPDATE_SNAPSHOT=1 python -m pytest tests/test_docs.py
+# and read the diff before committing it.
+
+UPDATE = os.environ.get("PERFRULES_UPDATE_SNAPSHOT") == "1"
+CONSOLE = re.compile(r"^```console\n(.*?)^```$", re.S | re.M)
+
+
+def build_demo(root: Path) -> None:
+    """The files the guides work on: the bundled example, the forms under
+    docs/zh/examples/, and a folder of received forms.
+
+    收到的自评表/ holds the example as an Excel form (correct), 某社区.xlsx (a line
+    score and the total written wrong, a missing explanation), 某服务中心.json (weights
+    summing to 95, a qualitative actual that names no tier) and 扫描件.xlsx (not a
+    workbook at all).
+    """
+    import openpyxl
+
+    from perfrules.cli import main
+
+    shutil.copy(perfrules.example_path(), root / "香炉山街道2022.json")
+    for example in (DOCS / "zh" / "examples").glob("*.json"):
+        shutil.copy(example, root / example.name)
+    inbox = root / "收到的自评表"
+    inbox.mkdir()
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["score", "--example", "--format", "xlsx",
+                     "-o", str(inbox / "香炉山街道.xlsx")]) == 0
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "自评表"
+    ws.append(["某社区2023年度部门整体绩效自评表"])
+    ws.append(["一级指标", "二级指标", "三级指标", "计量单位", "指标性质", "指标值", "指标权重",
+               "全年完成值", "指标得分", "偏差原因分析及改进措施"])
+    for row in [
+        ["产出指标", "数量指标", "开展入户走访次数", "次", "≥", 200, 20, 180, 20, ""],
+        ["产出指标", "质量指标", "矛盾纠纷调解成功率", "%", "≥", 95, 15, 97, 15, ""],
+        ["产出指标", "时效指标", "补助资金发放及时率", "%", "=", 100, 10, 100, 10, ""],
+        ["产出指标", "成本指标", "社区办公经费支出", "万元", "≤", 30, 15, 32, 14.06,
+         "新增网格员办公设备"],
+        ["效益指标", "社会效益指标", "居民议事活动参与度", "", "定性", "有所提高", 20, "部分达成", 14,
+         "部分活动受天气影响"],
+        ["满意度指标", "服务对象满意度指标", "居民满意度", "%", "≥", 90, 10, 93, 10, ""],
+        ["预算执行率", "", "全年预算执行率", "%", "", 100, 10, 92.5, 9.25, "年末部分采购未完成支付"],
+    ]:
+        ws.append(row)
+    ws.append(["自评总分", "", "", "", "", "", 100, "", 92.31, ""])
+    wb.save(inbox / "某社区.xlsx")
+    form = {
+        "title": "某服务中心2023年度部门整体绩效自评表",
+        "organization": "某服务中心",
+        "reported_total": "88.00",
+        "indicators": [
+            {"path": ["产出指标", "数量指标"], "name": "培训人次", "unit": "人次", "nature": "≥",
+             "target": "500", "weight": "30", "actual": "520", "reported_score": "30"},
+            {"path": ["产出指标", "质量指标"], "name": "培训合格率", "unit": "%", "nature": "≥",
+             "target": "90", "weight": "25", "actual": "95", "reported_score": "25"},
+            {"path": ["效益指标", "社会效益指标"], "name": "就业帮扶成效", "nature": "定性",
+             "target": "明显提升", "weight": "20", "actual": "成效待观察", "reported_score": ""},
+            {"path": ["满意度指标", "服务对象满意度指标"], "name": "学员满意度", "unit": "%",
+             "nature": "≥", "target": "90", "weight": "10", "actual": "92", "reported_score": "10"},
+            {"name": "全年预算执行率", "unit": "%", "target": "100", "weight": "10",
+             "actual": "96", "reported_score": "9.6"},
+        ],
+    }
+    (inbox / "某服务中心.json").write_text(json.dumps(form, ensure_ascii=False, indent=2), "utf-8")
+    (inbox / "扫描件.xlsx").write_bytes(b"%PDF-1.4 a scan saved under the wrong name")
+
+
+def run_shown(command: str, last_code: int) -> tuple[str, int]:
+    """Run one command a page shows, as a shell would; returns (output, exit code)."""
+    from perfrules.cli import main
+
+    argv = shlex.split(command)
+    if argv == ["echo", "$?"]:
+        return f"{last_code}\n", 0
+    if argv[0] == "ls":
+        return "".join(f"{p.name}\n" for p in sorted(Path(argv[1]).iterdir())), 0
+    if argv[0] == "cat":
+        return Path(argv[1]).read_text("utf-8-sig"), 0
+    assert argv[0] == "perfrules", f"the docs may show perfrules, ls, cat and echo $? only: {command}"
+    raw = io.BytesIO()  # the CLI writes reports to sys.stdout.buffer
+    out = io.TextIOWrapper(raw, encoding="utf-8", write_through=True)
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        try:
+            code = main(argv[1:])
+        except SystemExit as exc:  # argparse: --help, --version, usage errors
+            code = exc.code if isinstance(exc.code, int) else 0
+    return raw.getvalue().decode("utf-8"), code
+
+
+def replay(text: str) -> str:
+    """The page with every console block's outputs replaced by what the commands print now."""
+
+    last = [0]  # the exit code of the page's previous command, for `echo $?`
+
+    def block(match: re.Match[str]) -> str:
+        out = []
+        for line in match.group(1).splitlines():
+            if line.startswith("$ "):
+                printed, last[0] = run_shown(line[2:], last[0])
+                out.append(line)
+                out.extend(p.rstrip() for p in printed.rstrip("\n").splitlines())
+        return "```console\n" + "\n".join(out) + "\n```"
+
+    return CONSOLE.sub(block, text)
+
+
+PAGES = [*sorted(p for p in DOCS.rglob("*.md") if "_build" not in p.parts), DOCS.parent / "README.md"]
+#: pages whose console blocks show commands run elsewhere than in build_demo's folder
+UNCHECKED = {"reading-forms.md", "file-formats.md", "security.md", "scale.md", "plugin-guide.md"}
+PAGES_WITH_CONSOLE = [p for p in PAGES if p.name not in UNCHECKED
+                      and CONSOLE.search(p.read_text("utf-8"))]
+
+
+@pytest.mark.parametrize("page", PAGES_WITH_CONSOLE,
+                         ids=[str(p.relative_to(DOCS.parent)) for p in PAGES_WITH_CONSOLE])
+def test_shown_commands_print_what_the_page_shows(page: Path, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("openpyxl")
+    monkeypatch.setenv("PERFRULES_DISABLE_PLUGIN_AUTOLOAD", "1")
+    monkeypatch.setattr(_registry, "_default", None)
+    build_demo(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    text = page.read_text("utf-8")
+    now = replay(text)
+    if UPDATE:
+        if now != text:
+            page.write_text(now, "utf-8")
+        return
+    if now != text:
+        diff = "".join(difflib.unified_diff(text.splitlines(keepends=True),
+                                            now.splitlines(keepends=True),
+                                            fromfile=f"{page.name} (shows)", tofile="prints now", n=1))
+        pytest.fail(f"{page.name} shows output the commands no longer print; if the change is "
+                    "meant, rewrite it with PERFRULES_UPDATE_SNAPSHOT=1\n" + diff[:6000],
+                    pytrace=False)
+
+
+def test_there_are_checked_commands_in_the_chinese_guide() -> None:
+    assert [p for p in PAGES_WITH_CONSOLE if p.parent.name == "zh"], "no ```console block in docs/zh"
+
+
+# -- README ------------------------------------------------------------------------
+
+README = DOCS.parent / "README.md"
+
+
+def _blocks(lang: str) -> list[str]:
+    return re.findall(rf"^```{lang}\n(.*?)^```$", README.read_text("utf-8"), re.S | re.M)
+
+
+def test_readme_json_form_scores_as_written(registry: perfrules.Registry) -> None:
+    (block,) = _blocks("json")
+    form = perfrules.Form.from_dict(json.loads(block, parse_float=Decimal))
+    assert sum(ind.weight for ind in form.indicators) == 100
+    report = perfrules.score(form, registry=registry)
+    assert report.total == form.reported_total
+    lines = {line.name: line.points for line in report.lines}
+    assert all(ind.reported_score is None or lines[ind.name] == ind.reported_score
+               for ind in form.indicators)
+
+
+def test_readme_python_prints_what_its_comments_say() -> None:
+    (block,) = _blocks("python")
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(block, "README.md", "exec"), {})
+    printed = out.getvalue().splitlines()
+    said = re.findall(r"print\(.*\)\s+# (.*)$", block, re.M)
+    assert said and len(said) == len(printed)
+    for comment, line in zip(said, printed):
+        assert line.startswith(comment.rstrip(" …")), (comment, line)
+
+
+def test_no_page_cites_a_document_that_is_not_in_the_repository() -> None:
+    for page in PAGES:
+        assert "DESIGN" not in page.read_text("utf-8"), page
+
+
+def test_no_page_tells_users_to_copy_the_test_suite() -> None:
+    for page in PAGES:
+        text = page.read_text("utf-8")
+        assert "tests/cases/*.json" not in text, page
+
+
+# -- the Chinese guide covers every code and every tier word ------------------------------
+
+
+def test_every_problem_and_finding_code_is_explained_in_chinese() -> None:
+    from tests.test_api_snapshot import finding_codes, problem_codes
+
+    text = (DOCS / "zh" / "errors.md").read_text("utf-8")
+    missing = sorted(c for c in problem_codes() | finding_codes() if f"`{c}`" not in text)
+    assert not missing, f"codes not explained in docs/zh/errors.md: {missing}"
+
+
+def test_every_finding_code_is_in_the_audit_reference() -> None:
+    from tests.test_api_snapshot import finding_codes
+
+    text = (DOCS / "audit.md").read_text("utf-8")
+    assert not sorted(c for c in finding_codes() if f"`{c}`" not in text)
+
+
+def test_every_tier_word_is_in_the_chinese_guide(registry: perfrules.Registry) -> None:
+    text = (DOCS / "zh" / "qualitative.md").read_text("utf-8")
+    text = text[text.index("| 档次 | `cn-mof-2020` 认可的用语 |"):]
+    ruleset = registry.ruleset("cn-mof-2020")
+    for tier in ruleset.tiers:
+        row = next(line for line in text.splitlines() if line.startswith(f"| {tier.name} | "))
+        listed = row.split("|")[2].strip().split("、")
+        assert listed == list(tier.words), tier.name

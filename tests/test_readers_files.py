@@ -447,3 +447,20 @@ def test_every_layout_row_is_read_once_across_formats(tmp_path: Path) -> None:
         for got, want in zip(values, first):
             assert got == want, (fmt, got, want)
         assert len(values) == len(first), fmt
+
+
+def test_pdf_forms_with_the_same_title_on_each_page_stay_apart(tmp_path: Path) -> None:
+    """A second form that starts with the same header row is not the first one going on."""
+    first, second = long_table(10), long_table(10)
+    second.name = "Sheet2"
+    path, forms = _read(tmp_path, [first, second], "pdf")
+    assert [f.source for f in forms] == [f"{path}#第1页表1", f"{path}#第2页表1"]
+    assert [len(f.indicators) for f in forms] == [10, 10]
+
+
+def test_blank_lines_count_against_the_area_budget(tmp_path: Path) -> None:
+    path = tmp_path / "blank.csv"
+    path.write_text("指标名称,指标权重,全年完成值\n" + "\n" * 2_000, "utf-8")
+    _refused(path, CsvReader(limits=Limits(max_area=1_000)), "max_area")
+    body = "<w:tbl>" + "<w:tr/>" * 2_000 + "</w:tbl>"
+    _refused(_docx_xml(tmp_path, body), DocxReader(limits=Limits(max_area=1_000)), "max_area")

@@ -176,7 +176,7 @@ class _Walk:
             elif tag == _TR:
                 rows.append(row)
                 width = max(width, len(row))
-                if r * width > self.limits.max_area:
+                if r * max(width, 1) > self.limits.max_area:  # empty rows count as rows
                     raise limit_error(str(self.path), "max_area", self.limits.max_area,
                                       f"table {t} spans {r} rows × {width} columns")
                 self._drop(elem)

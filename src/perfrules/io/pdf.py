@@ -143,6 +143,7 @@ def _read_pages(pdf: Any, path: Path, limits: Limits) -> tuple[list[Block], list
     text_seen = False
     cells = 0
     tail: list[str] = []  # text below the last table of the previous page
+    heading: set[str] = set()  # text above the first table of the previous page
     for p, page in enumerate(pages, start=1):
         if page.chars:
             text_seen = True
@@ -172,12 +173,20 @@ def _read_pages(pdf: Any, path: Path, limits: Limits) -> tuple[list[Block], list
                                   f"table {t} on page {p} spans {len(rows)} rows × {width} columns")
             if not rows:
                 continue
-            if t == 1 and blocks and not before and not tail and _continues(blocks[-1].rows, rows):
+            # above it only what the page before had above its table too (a running header
+            # such as 附件2), never a form's title
+            running = t == 1 and set(before) <= heading and not any(
+                "自评表" in line or "评价表" in line for line in before)
+            if t == 1:
+                heading = set(before)
+            if running and blocks and not tail and _continues(blocks[-1].rows, rows):
                 rows = _without_repeated_header(blocks[-1].rows, rows)
                 last = blocks[-1]
                 blocks[-1] = attrs.evolve(last, rows=[*last.rows, *rows])
                 continue
             blocks.append(Block(rows=rows, label=f"第{p}页表{t}", before=tuple(before)))
+        if not tables:
+            heading = set()
         if tables:
             tail = _text_lines(page, above, float(page.height))
         elif page.chars:

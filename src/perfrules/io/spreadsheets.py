@@ -70,7 +70,7 @@ class CsvReader:
                                               "with a value")
                     line.append(GridCell(value=value, where=where))
                 width = max(width, len(line))
-                if r * width > limits.max_area:
+                if r * max(width, 1) > limits.max_area:  # blank lines count as rows
                     raise limit_error(str(path), "max_area", limits.max_area,
                                       f"the file spans {r} rows × {width} columns")
                 grid.append(line)
