@@ -150,19 +150,18 @@ def forms(draw: st.DrawFn, natures: Sequence[str] = QUANTITATIVE_NATURES,
     """A valid form whose weights sum to 100: quantitative lines, and with
     ``mixed`` also 定性, execution-rate and not-applicable lines."""
     ws = draw(weights(max_size=max_size))
+    heaviest = ws.index(max(ws))  # always applicable, so that some weight counts
     indicators = []
-    for w in ws:
+    for i, w in enumerate(ws):
         kind = draw(st.sampled_from(("q", "q", "t", "r", "n"))) if mixed else "q"
         if kind == "t":
             indicators.append(draw(qualitative_indicators(weight=w)))
         elif kind == "r":
             indicators.append(draw(rate_indicators(weight=w)))
-        elif kind == "n" and len(indicators) > 0:
+        elif kind == "n" and i != heaviest:
             indicators.append(draw(not_applicable_indicators(weight=w)))
         else:
             indicators.append(draw(quantitative_indicators(natures, weight=w)))
-    if mixed and all(not i.applicable or i.actual == "不适用" for i in indicators):
-        indicators[0] = draw(quantitative_indicators(natures, weight=ws[0]))
     return Form(indicators=indicators, title="hypothesis")
 
 
