@@ -28,18 +28,30 @@ def test_score_within_zero_and_weight(ruleset: perfrules.RuleSet, form: perfrule
     assert 0 <= report.total <= 100
 
 
+def _met(ind: perfrules.Indicator) -> bool:
+    """Whether a line meets its target, by DESIGN's table: > as ≥, < as ≤; = is met
+    by B = A and, for A ≠ 0, by B > A (full marks, flagged by audit)."""
+    a, b = ind.target, ind.actual
+    assert isinstance(a, Decimal) and isinstance(b, Decimal)
+    if ind.nature in ("≥", ">"):
+        return b >= a
+    if ind.nature in ("≤", "<"):
+        return b <= a
+    return b == a or (a != 0 and b > a)
+
+
 @given(form=forms())
-def test_full_marks_when_met(form: perfrules.Form) -> None:
+def test_full_marks_exactly_when_met(form: perfrules.Form) -> None:
     report = perfrules.score(form, registry=REG)
     for line in report.lines:
         ind = line.indicator
-        assert isinstance(ind.actual, Decimal) and isinstance(ind.target, Decimal)
-        met = {"≥": ind.actual >= ind.target, ">": ind.actual >= ind.target,
-               "≤": ind.actual <= ind.target, "<": ind.actual <= ind.target,
-               "=": ind.actual == ind.target}[ind.nature or ""]
-        if met and not (ind.target == 0 and ind.nature in ("≥", ">") and ind.actual < 0):
-            assert line.points == ind.weight.quantize(Decimal("0.01"))  # type: ignore[union-attr]
-            assert line.met
+        assert ind.weight is not None
+        if _met(ind):
+            assert line.points == ind.weight.quantize(Decimal("0.01"))
+            assert line.met and line.credit == 1
+        else:
+            assert line.met is False
+            assert line.credit is not None and line.credit < 1
 
 
 @pytest.mark.parametrize("ruleset", RULESETS, ids=lambda r: r.id)

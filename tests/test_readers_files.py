@@ -464,3 +464,24 @@ def test_blank_lines_count_against_the_area_budget(tmp_path: Path) -> None:
     _refused(path, CsvReader(limits=Limits(max_area=1_000)), "max_area")
     body = "<w:tbl>" + "<w:tr/>" * 2_000 + "</w:tbl>"
     _refused(_docx_xml(tmp_path, body), DocxReader(limits=Limits(max_area=1_000)), "max_area")
+
+
+def test_styles_heavy_workbook_is_refused_before_openpyxl_reads_it(tmp_path: Path) -> None:
+    _need("xlsx")
+    path = fileformats.write([project()], tmp_path / "styles.xlsx", "xlsx")
+    xf = b'<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
+    _rewrite(path, "xl/styles.xml", lambda d: re.sub(rb"<cellXfs count=\"\d+\">",
+                                                     b'<cellXfs count="120001">' + xf * 120_000, d))
+    assert path.stat().st_size < 1_000_000  # a small file that unpacks to megabytes
+    err = _refused(path, XlsxReader(), "max_part_bytes")
+    assert "xl/styles.xml" in str(err)
+
+
+def test_xml_entities_in_a_sheet_are_refused(tmp_path: Path) -> None:
+    _need("xlsx")
+    path = fileformats.write([project()], tmp_path / "lol.xlsx", "xlsx")
+    dtd = b'<!DOCTYPE w [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+    _rewrite(path, "xl/worksheets/sheet1.xml",
+             lambda d: d.replace(b"?>", b"?>" + dtd, 1).replace(b"<v>800</v>", b"<v>&b;</v>", 1))
+    with pytest.raises(perfrules.FormError, match="cannot be read"):
+        perfrules.load(path)

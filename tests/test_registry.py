@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import itertools
 import subprocess
 import sys
 from decimal import Decimal
@@ -124,11 +125,58 @@ def test_ruleset_naming_unknown_rule_or_parent() -> None:
         perfrules.Registry([Orphan()], entry_points=False)
 
 
-def test_registration_order_does_not_matter() -> None:
-    a = perfrules.Registry([RulePlugin()], entry_points=False)
-    b = perfrules.Registry([RulePlugin()], entry_points=False)
+class ChildRulesetPlugin:
+    """A ruleset extending one that another plugin registers."""
+
+    @hookimpl
+    def perfrules_register_rulesets(self, register: Callable[[Any], None]) -> None:
+        register({"id": "test-half-linear", "extends": "test-half", "citation": "测试",
+                  "params": {"reverse": "linear"}})
+
+
+@attrs.frozen
+class NamedCheck:
+    name: str
+
+    def check(self, context: perfrules.AuditContext) -> list[perfrules.Finding]:
+        return [context.finding(f"T-{self.name}", "info", self.name, "测试", "test")]
+
+
+class LastCheckPlugin:
+    @hookimpl
+    def perfrules_register_checks(self, register: Callable[[Any], None]) -> None:
+        register(NamedCheck("zz-last"))
+
+
+class FirstCheckPlugin:
+    @hookimpl
+    def perfrules_register_checks(self, register: Callable[[Any], None]) -> None:
+        register(NamedCheck("aa-first"))
+
+
+@pytest.mark.parametrize("order", list(itertools.permutations(range(4))), ids=str)
+def test_registration_order_does_not_matter(order: tuple[int, ...]) -> None:
+    """Every order of the same plugins gives the same registry and the same scores
+    (pluggy calls hooks in reverse order of registration, so the orders differ)."""
+    plugins = [RulePlugin(), ChildRulesetPlugin(), LastCheckPlugin(), FirstCheckPlugin()]
+    a = perfrules.Registry(plugins, entry_points=False)
+    b = perfrules.Registry([plugins[i] for i in order], entry_points=False)
     assert list(a.rules) == list(b.rules)
-    assert a.ruleset("test-half") == b.ruleset("test-half")
+    assert list(a.checks) == list(b.checks)
+    assert list(a.readers) == list(b.readers) and list(a.writers) == list(b.writers)
+    assert {k: v.content_hash() for k, v in a.rulesets.items()} == {
+        k: v.content_hash() for k, v in b.rulesets.items()}
+    form = perfrules.Form.from_dict({"indicators": [
+        {"name": "近似", "nature": "≈", "target": "1", "weight": "50", "actual": "1"},
+        {"name": "成本", "nature": "≤", "target": "30", "weight": "50", "actual": "32"}]})
+    for reg in (a, b):
+        assert reg.ruleset("test-half-linear").param("reverse") == "linear"
+    score_a = perfrules.score(form, "test-half-linear", registry=a).to_dict()
+    score_b = perfrules.score(form, "test-half-linear", registry=b).to_dict()
+    assert score_a == score_b and score_a["total"] == "71.67"
+    audit_a = perfrules.audit(form, "test-half-linear", registry=a).to_dict()
+    audit_b = perfrules.audit(form, "test-half-linear", registry=b).to_dict()
+    assert audit_a == audit_b
 
 
 def test_builtin_rulesets() -> None:

@@ -25,7 +25,7 @@ from .._model import Form
 from ..exceptions import FormError, Problem
 from .table import FIELD_HEADERS, GridCell, norm, recognize
 
-__all__ = ["Block", "forms_from_sheets", "forms_from_tables", "only_form"]
+__all__ = ["Block", "forms_from_sheets", "forms_from_tables"]
 
 Rows = list[list[GridCell]]
 
@@ -169,13 +169,3 @@ def forms_from_tables(path: Path, blocks: Sequence[Block],
             failures.append(found)
     return _finish(path, forms, failures, no_table)
 
-
-def only_form(path: Path, forms: tuple[Form, ...]) -> Form:
-    """The one form of a file; several are an error that points to ``load_all``."""
-    if len(forms) > 1:
-        names = "、".join(f.source or "?" for f in forms)
-        raise FormError(Problem(
-            code="several-forms", location=str(path),
-            message=f"the file holds {len(forms)} forms ({names})",
-            expected="perfrules.load_all(path), which returns every form of the file"), str(path))
-    return forms[0]

@@ -16,11 +16,12 @@ from typing import Optional
 
 import attrs
 
+from .._model import Form
 from ..exceptions import FormError, InputError, Problem
 from .canonical import check_file
 from .canonical import file_error as _error
 
-__all__ = ["ENV_PREFIX", "Limits", "check_zip", "limit_error", "resolve"]
+__all__ = ["ENV_PREFIX", "Limits", "ManyForms", "check_zip", "head", "limit_error", "resolve"]
 
 ENV_PREFIX = "PERFRULES_"
 _MIB = 1024 * 1024
@@ -76,6 +77,26 @@ class Limits:
         return cls(**changes)
 
 
+class ManyForms:
+    """A reader of files that can hold several forms: ``read`` returns the only one."""
+
+    __slots__ = ()
+
+    def read_all(self, path: Path) -> tuple[Form, ...]:
+        raise NotImplementedError
+
+    def read(self, path: Path) -> Form:
+        forms = self.read_all(path)
+        if len(forms) > 1:
+            names = "、".join(f.source or "?" for f in forms)
+            raise FormError(Problem(
+                code="several-forms", location=str(path),
+                message=f"the file holds {len(forms)} forms ({names})",
+                expected="perfrules.load_all(path), which returns every form of the file"),
+                str(path))
+        return forms[0]
+
+
 def resolve(limits: Optional[Limits]) -> Limits:
     """A reader's own limits, or else those of the environment."""
     return limits if limits is not None else Limits.from_env()
@@ -92,15 +113,19 @@ def limit_error(where: str, field: str, limit: int, found: str) -> FormError:
                   f"at most {limit}; if the file is a real form, {how}")
 
 
-def check_zip(path: Path, kind: str, resave: str, limits: Limits) -> None:
-    """Refuse what is not an OOXML zip, or one whose XML parts exceed the budget."""
+def head(path: Path, limits: Limits, size: int = 8) -> bytes:
+    """The first bytes of a file that exists, is not empty and not too large."""
     check_file(path, limits.max_file_bytes)
     try:
         with path.open("rb") as fh:
-            head = fh.read(8)
+            return fh.read(size)
     except OSError as exc:
         raise _error(str(path), "unreadable", f"cannot read the file: {exc.strerror or exc}") from None
-    if head == _OLE_MAGIC:
+
+
+def check_zip(path: Path, kind: str, resave: str, limits: Limits) -> None:
+    """Refuse what is not an OOXML zip, or one whose XML parts exceed the budget."""
+    if head(path, limits) == _OLE_MAGIC:
         raise _error(str(path), "encrypted-or-old",
                      f"the file is password-protected, or an old binary {kind} file saved "
                      f"under a new name", f"remove the password, or save it as {resave}")

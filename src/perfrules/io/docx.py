@@ -22,8 +22,8 @@ import attrs
 
 from .._model import Form
 from ..exceptions import FormError, MissingDependencyError
-from ._forms import Block, Rows, forms_from_tables, only_form
-from ._limits import Limits, check_zip, limit_error, resolve
+from ._forms import Block, Rows, forms_from_tables
+from ._limits import Limits, ManyForms, check_zip, limit_error, resolve
 from .canonical import file_error as _error
 from .table import GridCell
 
@@ -43,16 +43,13 @@ _MAX_SPAN = 1_000  # Word allows 63 columns; a larger span is a hostile file
 
 
 @attrs.frozen
-class DocxReader:
+class DocxReader(ManyForms):
     """Word documents: each indicator table is a form, with the tables of its head."""
 
     name: str = "docx"
     extensions: tuple[str, ...] = (".docx", ".docm")
     #: budgets for one file; ``None``: the defaults and ``PERFRULES_*`` variables
     limits: Optional[Limits] = None
-
-    def read(self, path: Path) -> Form:
-        return only_form(path, self.read_all(path))
 
     def read_all(self, path: Path) -> tuple[Form, ...]:
         try:

@@ -23,9 +23,8 @@ import attrs
 
 from .._model import Form
 from ..exceptions import FormError, MissingDependencyError
-from ._forms import Block, Rows, forms_from_tables, head_like, header_like, only_form
-from ._limits import Limits, limit_error, resolve
-from .canonical import check_file
+from ._forms import Block, Rows, forms_from_tables, head_like, header_like
+from ._limits import Limits, ManyForms, head, limit_error, resolve
 from .canonical import file_error as _error
 from .table import GridCell, norm
 
@@ -52,16 +51,13 @@ _KANGXI = re.compile("[\u2f00-\u2fd5]")
 
 
 @attrs.frozen
-class PdfReader:
+class PdfReader(ManyForms):
     """PDF with a text layer: each ruled indicator table is a form (joined across pages)."""
 
     name: str = "pdf"
     extensions: tuple[str, ...] = (".pdf",)
     #: budgets for one file; ``None``: the defaults and ``PERFRULES_*`` variables
     limits: Optional[Limits] = None
-
-    def read(self, path: Path) -> Form:
-        return only_form(path, self.read_all(path))
 
     def read_all(self, path: Path) -> tuple[Form, ...]:
         try:
@@ -72,13 +68,7 @@ class PdfReader:
         # terminal unless the application configured logging itself
         logging.getLogger("pdfminer").addHandler(_QUIET)
         limits = resolve(self.limits)
-        check_file(path, limits.max_file_bytes)
-        try:
-            with path.open("rb") as fh:
-                head = fh.read(1024)
-        except OSError as exc:
-            raise _error(str(path), "unreadable", f"cannot read the file: {exc.strerror or exc}") from None
-        if b"%PDF-" not in head:
+        if b"%PDF-" not in head(path, limits, 1024):
             raise _error(str(path), "corrupt-file", "the file is not a PDF", "a PDF file")
         try:
             with pdfplumber.open(path) as pdf:

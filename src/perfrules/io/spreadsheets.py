@@ -15,8 +15,8 @@ from typing import Any, Optional
 import attrs
 
 from .._model import Form
-from ._forms import forms_from_sheets, only_form
-from ._limits import Limits, limit_error, resolve
+from ._forms import forms_from_sheets
+from ._limits import Limits, ManyForms, limit_error, resolve
 from .canonical import file_error as _error
 from .canonical import read_bytes
 from .docx import DocxReader
@@ -30,16 +30,13 @@ __all__ = ["CsvReader", "DocxReader", "Limits", "PdfReader", "XlsReader", "XlsxR
 
 
 @attrs.frozen
-class CsvReader:
+class CsvReader(ManyForms):
     """CSV as Chinese Excel exports it: UTF-8 (with or without BOM) or GB18030/GBK."""
 
     name: str = "csv"
     extensions: tuple[str, ...] = (".csv",)
     #: budgets for one file; ``None``: the defaults and ``PERFRULES_*`` variables
     limits: Optional[Limits] = None
-
-    def read(self, path: Path) -> Form:
-        return only_form(path, self.read_all(path))
 
     def read_all(self, path: Path) -> tuple[Form, ...]:
         limits = resolve(self.limits)

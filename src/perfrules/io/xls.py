@@ -16,8 +16,8 @@ import attrs
 
 from .._model import Form
 from ..exceptions import FormError, MissingDependencyError
-from ._forms import forms_from_sheets, only_form
-from ._limits import Limits, limit_error, resolve
+from ._forms import forms_from_sheets
+from ._limits import Limits, ManyForms, limit_error, resolve
 from .canonical import file_error as _error
 from .canonical import read_bytes
 from .xlsx import Cell, XlsxReader, dense
@@ -30,16 +30,13 @@ _EMPTY, _TEXT, _NUMBER, _DATE, _BOOLEAN, _ERROR, _BLANK = range(7)
 
 
 @attrs.frozen
-class XlsReader:
+class XlsReader(ManyForms):
     """Binary Excel (.xls) workbooks: every sheet with an indicator table is a form."""
 
     name: str = "xls"
     extensions: tuple[str, ...] = (".xls",)
     #: budgets for one file; ``None``: the defaults and ``PERFRULES_*`` variables
     limits: Optional[Limits] = None
-
-    def read(self, path: Path) -> Form:
-        return only_form(path, self.read_all(path))
 
     def read_all(self, path: Path) -> tuple[Form, ...]:
         limits = resolve(self.limits)

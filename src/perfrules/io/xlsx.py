@@ -18,8 +18,8 @@ import attrs
 
 from .._model import Form
 from ..exceptions import FormError, MissingDependencyError
-from ._forms import Rows, forms_from_sheets, only_form
-from ._limits import Limits, check_zip, limit_error, resolve
+from ._forms import Rows, forms_from_sheets
+from ._limits import Limits, ManyForms, check_zip, limit_error, resolve
 from .canonical import file_error as _error
 from .table import GridCell
 
@@ -36,16 +36,13 @@ def column_letter(col: int) -> str:
 
 
 @attrs.frozen
-class XlsxReader:
+class XlsxReader(ManyForms):
     """Excel workbooks: every sheet with an indicator table is a form."""
 
     name: str = "xlsx"
     extensions: tuple[str, ...] = (".xlsx", ".xlsm")
     #: budgets for one file; ``None``: the defaults and ``PERFRULES_*`` variables
     limits: Optional[Limits] = None
-
-    def read(self, path: Path) -> Form:
-        return only_form(path, self.read_all(path))
 
     def read_all(self, path: Path) -> tuple[Form, ...]:
         try:
