@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Optional
 
 import perfrules
@@ -100,8 +101,8 @@ class _Builder:
 
 
 def _pct(value: float) -> float:
-    """How Excel stores a percentage typed as 97%: the fraction, a binary float."""
-    return value / 100
+    """How Excel stores a percentage typed as 97%: the nearest binary float to 0.97."""
+    return float(Decimal(repr(value)).scaleb(-2))
 
 
 # -- 财预〔2020〕10号 项目支出绩效自评表, as issued ------------------------------------
@@ -536,6 +537,125 @@ def two_projects_workbook() -> Case:
     cover = Sheet(name="填表说明", rows=[["填表说明"], ["1. 每个项目填写一张自评表。"],
                                           ["2. 分值合计100分。"]])
     return Case("two-projects", [cover, first.layout[0], second.layout[0]], first.expect, sheet=1)
+
+
+# -- any form, in each layout (for the property test) ------------------------------------------
+
+
+@dataclass
+class Spec:
+    """One indicator of a generated form."""
+
+    level1: str
+    level2: str
+    name: str
+    op: str
+    target: Decimal
+    actual: Decimal
+    unit: str
+    weight: Decimal
+
+
+STYLES = ("mof-2020", "chongqing", "sichuan", "anhui")
+_DIRECTION = {"≥": "正向指标", "≤": "反向指标"}
+
+
+def _excel(value: Decimal) -> Any:
+    """How Excel stores a typed number: an int when whole, else the nearest binary float."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _txt(value: Decimal) -> str:
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def generated(specs: list[Spec], style: str, fund: Optional[tuple[Decimal, Decimal]] = None) -> Case:
+    """``specs`` laid out as ``style`` lays a form out; ``fund`` = (budget, executed) adds a
+    fund block with the 10-point execution-rate line (specs' weights then sum to 90)."""
+    b = _Builder(11)
+    b.row(f"2023年度{'部门整体' if style == 'chongqing' else '项目支出'}绩效自评表")
+    lines: list[Line] = []
+    if fund is not None:
+        budget, executed = fund
+        h = b.row("项目资金（万元）", None, "年初预算数", "全年预算数（A）" if style == "anhui" else
+                  "全年预算数", "全年执行数（B）" if style == "anhui" else "全年执行数",
+                  "权重" if style == "anhui" else "分值", "执行率", "得分")
+        r = b.row(None, "年度资金总额", _excel(budget), _excel(budget), _excel(executed), 10)
+        last = b.row(None, "其中：当年财政拨款", _excel(budget), _excel(budget), _excel(executed),
+                     "—", "—", "—")
+        b.merge(h, 1, last, 1)
+        lines.append(Line("预算执行率", {"budget": _txt(budget), "executed": _txt(executed),
+                                         "weight": "10"}, r, {"budget": 4, "executed": 5,
+                                                              "weight": 6}))
+    if style == "mof-2020":
+        head = b.row("绩效指标", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值",
+                     "得分", "偏差原因分析及改进措施")
+        cols = {"name": 4, "target": 5, "actual": 6, "weight": 7, "reported_score": 8}
+    elif style == "chongqing":
+        head = b.row("绩效指标", "指标名称", "计量\n单位", "指标\n性质", "指标值", "指标权重\n（分）",
+                     "全年\n完成值", "指标得分\n（分）", "说明")
+        cols = {"name": 2, "unit": 3, "nature": 4, "target": 5, "weight": 6, "actual": 7,
+                "reported_score": 8}
+    elif style == "sichuan":
+        head = b.row("绩效指标", "一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位",
+                     "权重", "实际完成值", "得分")
+        cols = {"name": 4, "nature": 5, "target": 6, "unit": 7, "weight": 8, "actual": 9,
+                "reported_score": 10}
+    else:
+        head = b.row("一级指标", "二级指标", "三级指标", "指标性质", "指标值", None, "计量单位", "权重",
+                     "实际完成值", "得分")
+        sub = b.row(None, None, None, None, "年初指标值", "全年指标值")
+        for c in (1, 2, 3, 4, 7, 8, 9, 10):
+            b.merge(head, c, sub, c)
+        b.merge(head, 5, head, 6)
+        cols = {"name": 3, "nature": 4, "target": 6, "unit": 7, "weight": 8, "actual": 9,
+                "reported_score": 10}
+    first = b.next
+    spans: dict[str, list[int]] = {}
+    for spec in specs:
+        values = {"nature": spec.op, "target": _txt(spec.target), "actual": _txt(spec.actual),
+                  "weight": _txt(spec.weight), "reported_score": _txt(spec.weight)}
+        if spec.unit:
+            values["unit"] = spec.unit
+        pct = spec.unit == "%"
+        actual: Any = _pct(float(spec.actual)) if pct else _excel(spec.actual)
+        w = _excel(spec.weight)
+        if style == "mof-2020":
+            r = b.row(None, spec.level1, spec.level2, spec.name,
+                      f"{spec.op}{_txt(spec.target)}{spec.unit}", actual, w, w,
+                      percent=(6,) if pct else ())
+        elif style == "chongqing":
+            r = b.row(None, spec.name, spec.unit or None, spec.op, _excel(spec.target), w, actual,
+                      w, percent=(7,) if pct else ())
+        elif style == "sichuan":
+            r = b.row("绩效指标", spec.level1, spec.level2, spec.name, spec.op,
+                      f"{spec.op}{_txt(spec.target)}{spec.unit}", spec.unit or None, w,
+                      f"{_txt(spec.actual)}{spec.unit}", w)
+        else:
+            direction = _DIRECTION.get(spec.op)
+            target: Any = (_excel(spec.target) if direction else f"{spec.op}{_txt(spec.target)}")
+            r = b.row(spec.level1, spec.level2, spec.name, direction or "定量指标", target, target,
+                      spec.unit or None, w, actual, w, percent=(9,) if pct else ())
+        path = (spec.level1, spec.level2) if style != "chongqing" else ()
+        lines.append(Line(spec.name, values, r, cols, path))
+        spans.setdefault(spec.level1, []).append(r)
+    if style in ("mof-2020", "anhui"):
+        col = 2 if style == "mof-2020" else 1
+        for rows in spans.values():
+            b.merge(rows[0], col, rows[-1], col)
+            for r in rows[1:]:
+                b.rows[r - 1][col - 1] = None
+    if style in ("mof-2020", "chongqing"):
+        b.merge(head, 1, b.next - 1, 1)
+    del first
+    total = b.row("合计", None, None, None, None, None, None, None, None, None)
+    b.merge(total, 1, total, 3)
+    b.row("填表人：", None, None, "联系电话：")
+    expect = Expect(title=str(b.rows[0][0]), year=2023,
+                    kind="department" if style == "chongqing" else "project", organization="",
+                    lines=lines)
+    return Case(f"generated-{style}", [b.sheet("自评表")], expect)
 
 
 CASES = [mof_2020_project, chongqing_department, sichuan_flat_export, anhui_export,

@@ -242,3 +242,71 @@ def check_form_values(form: perfrules.Form, expect: Expect) -> None:
             assert _text(getattr(got, field)) == want.values.get(field, ""), (want.name, field)
     assert _text(form.reported_total) == (expect.reported_total or "")
     assert len(form.skipped) == len(expect.skipped)
+
+
+# -- any form in any layout ----------------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from perfrules.testing import amounts  # noqa: E402
+
+_GROUPS = [("产出指标", "数量指标"), ("产出指标", "质量指标"), ("产出指标", "时效指标"),
+           ("产出指标", "成本指标"), ("效益指标", "社会效益指标"), ("效益指标", "经济效益指标"),
+           ("效益指标", "生态效益指标"), ("效益指标", "可持续影响指标"),
+           ("满意度指标", "服务对象满意度指标")]
+_NAMES = ["培训人次", "验收合格率", "按时完成率", "运行成本", "群众知晓率", "受益人数",
+          "森林覆盖率", "设施使用年限", "服务对象满意度", "开展安全检查次数"]
+
+
+@st.composite
+def specs(draw: st.DrawFn) -> tuple[list[layouts.Spec], bool]:
+    count = draw(st.integers(1, 8))
+    fund = draw(st.booleans())
+    groups = sorted(draw(st.lists(st.sampled_from(range(len(_GROUPS))), min_size=count,
+                                  max_size=count)))
+    out = []
+    for i, g in enumerate(groups):
+        level1, level2 = _GROUPS[g]
+        unit = draw(st.sampled_from(["%", "人次", "万元", "个", ""]))
+        out.append(layouts.Spec(
+            level1=level1, level2=level2, name=f"{draw(st.sampled_from(_NAMES))}{i + 1}",
+            op=draw(st.sampled_from(["≥", "≤", "=", ">", "<"])),
+            target=draw(amounts(0, 10_000)), actual=draw(amounts(0, 10_000)), unit=unit,
+            weight=draw(amounts(1, 30, 1))))
+    return out, fund
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(specs(), st.sampled_from(layouts.STYLES), st.sampled_from(MODES),
+       amounts(1, 5000), st.integers(50, 100))
+def test_any_form_in_any_layout_reads_back(spec: tuple[list[layouts.Spec], bool], style: str,
+                                           mode: str, budget: Decimal, rate: int) -> None:
+    lines, with_fund = spec
+    fund = (budget, (budget * rate / 100).quantize(Decimal("0.01"))) if with_fund else None
+    case = layouts.generated(lines, style, fund)
+    reading = read(case, mode)
+    sheet = case.layout[0]
+    check_form(reading.form, case.expect, lambda r, c: where(sheet, mode, r, c))
+
+
+@pytest.mark.skipif(fileformats is None, reason="tests/fileformats.py is not there yet")
+@pytest.mark.parametrize("fmt", ["xlsx", "docx", "csv"])
+def test_any_form_in_any_layout_reads_back_from_files(fmt: str, tmp_path_factory: Any,
+                                                      registry: perfrules.Registry) -> None:
+    assert fileformats is not None
+    if fileformats.available(fmt) is not None:
+        pytest.skip(fileformats.available(fmt) or "")
+
+    @settings(max_examples=8, deadline=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+    @given(specs(), st.sampled_from(layouts.STYLES))
+    def run(spec: tuple[list[layouts.Spec], bool], style: str) -> None:
+        lines, with_fund = spec
+        case = layouts.generated(lines, style, (Decimal(800), Decimal("794.8")) if with_fund
+                                 else None)
+        path = fileformats.write(case.layout, tmp_path_factory.mktemp(fmt) / f"form.{fmt}", fmt)
+        form = perfrules.load(path, registry=registry)
+        check_form(form, case.expect, _file_where(case, fmt, path, [form]))
+
+    run()

@@ -58,7 +58,8 @@ FIELD_HEADERS: dict[str, tuple[str, ...]] = {
     "reported_score": ("指标得分", "得分", "自评得分", "评分", "自评分"),
     "note": ("偏差原因分析及改进措施", "说明", "未完成原因分析", "偏差原因分析", "偏差原因",
              "未完成原因分析及改进措施", "原因分析及改进措施", "备注", "情况说明",
-             "偏差原因分析及整改措施", "未完成原因和改进措施"),
+             "偏差原因分析及整改措施", "未完成原因和改进措施", "扣分原因", "扣分原因说明",
+             "偏差原因及改进措施", "偏差说明"),
 }
 REQUIRED = ("name", "weight")
 _FIELDS = frozenset({"name", "unit", "nature", "target", "weight", "actual", "reported_score",
@@ -126,8 +127,8 @@ _EXCEL_ERRORS = {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALU
                  "#GETTING_DATA"}
 _RATE_NAMES = frozenset({"预算执行率", "全年预算执行率", "资金执行率", "项目预算执行率",
                          "部门预算执行率", "预算资金执行率"})
-_RESULT_LABELS = frozenset(METADATA_LABELS["reported_grade"]) | frozenset(
-    METADATA_LABELS["reported_total"]) - frozenset(TOTAL_ROWS)
+_RESULT_LABELS = frozenset(METADATA_LABELS["reported_grade"]) | (
+    frozenset(METADATA_LABELS["reported_total"]) - frozenset(TOTAL_ROWS))
 _DATA = ("target", "actual", "nature", "weight", "reported_score")
 
 
@@ -469,10 +470,13 @@ class _Reader:
         if not name and not has:
             others = [c for j, c in _visible(row) if not _label_cell(c) and not is_placeholder(c.value)
                       and j not in self.level_cols()]
+            mapped = set(self.cols.values())
             if own_levels and not others:
                 self.kind(i, "heading", "a group heading", "分组标题")
-            elif not others and not own_levels:
-                self.kind(i, "placeholder", "a row of placeholders (/, —)", "占位符行")
+            elif not others or all(j not in mapped and _is_number(c.value)
+                                   for j, c in _visible(row) if c in others):
+                # '/' and '—' only, or only a 序号 left from the template
+                self.kind(i, "placeholder", "a template row with placeholders only", "占位符行")
             else:
                 self.skip(i, row, "the row has no indicator name, weight, target or actual",
                           "该行没有指标名称、权重、指标值或完成值")
@@ -526,8 +530,11 @@ class _Reader:
     def after_end(self, start: int) -> None:
         """Rows below the end of the table that look like indicators: kept as skipped."""
         name_col, weight_col = self.cols.get("name"), self.cols.get("weight")
-        if name_col is None or weight_col is None:
+        if name_col is None or weight_col is None or start > len(self.grid):
             return
+        if start and (_is_header(self.grid[start - 1]) is not None
+                      or _is_fund_header(self.grid[start - 1]) is not None):
+            return  # the next table starts there: its rows are its own
         for i in range(start, len(self.grid)):
             row = self.grid[i]
             if _is_header(row) is not None or _is_fund_header(row) is not None:
