@@ -277,3 +277,39 @@ def test_serial_numbers_left_in_empty_template_rows_are_placeholders() -> None:
     reading = read(rows)
     assert kinds(reading) == ["indicator", "placeholder", "placeholder"]
     assert reading.form.skipped == ()
+
+
+# -- reports show the rows not read ------------------------------------------------------------
+
+
+def _form_with_a_stray_row() -> perfrules.Form:
+    rows = [HEAD, line("甲", weight=100, score=100),
+            [None, None, None, None, None, None, None, None, "<b>数据来源</b>：台账"]]
+    return read(rows).form
+
+
+def test_text_report_lists_skipped_rows_with_explain() -> None:
+    from perfrules.io.reports import render_text
+
+    report = perfrules.score(_form_with_a_stray_row())
+    text = render_text(report, explain=True)
+    assert "未读入的行（1）" in text and "S!A3" in text and "数据来源" in text
+    assert "该行没有指标名称" in text
+    english = render_text(report, explain=True, lang="en")
+    assert "rows not read (1)" in english and "no indicator name" in english
+    assert "1 行未读入" in render_text(report)
+
+
+def test_html_report_lists_skipped_rows_escaped() -> None:
+    from perfrules.io.render import HtmlWriter
+
+    html = HtmlWriter().write(perfrules.score(_form_with_a_stray_row())).decode("utf-8")
+    assert "未读入的行" in html and "S!A3" in html
+    assert "&lt;b&gt;数据来源&lt;/b&gt;" in html and "<b>数据来源" not in html
+
+
+def test_reports_say_nothing_when_no_row_was_skipped() -> None:
+    from perfrules.io.reports import render_text
+
+    report = perfrules.score(read([HEAD, line("甲", weight=100, score=100)]).form)
+    assert "未读入" not in render_text(report, explain=True)

@@ -202,6 +202,15 @@ class HtmlWriter:
         for line in report.lines:
             parts.append(self._row(line, lang))
         parts.append("</tbody></table>")
+        if form.skipped:
+            count = f"（{len(form.skipped)}）" if zh else f" ({len(form.skipped)})"
+            parts.append(f'<section class="notice skipped"><h2>'
+                         f'{_e(t("未读入的行", "Rows not read"))}{count}</h2><ul>')
+            for row in form.skipped:
+                reason = row.reason_zh if zh and row.reason_zh else row.reason
+                parts.append(f'<li><span class="loc">{_e(row.where)}</span> {_e(row.text)} — '
+                             f"{_e(reason)}</li>")
+            parts.append("</ul></section>")
         prov = report.provenance
         plugins = ", ".join(f"{n} {v}" for n, v in prov.plugins)
         parts.append(

@@ -75,6 +75,15 @@ def render_text(report: Report, *, explain: bool = False, lang: str = "zh") -> s
                    f"{report.ruleset.id} ({citation})")
     if explain:
         out.append(report.total_explanation(lang))
+    skipped = report.form.skipped
+    if skipped and explain:
+        out.append(f"未读入的行（{len(skipped)}）：" if zh else f"rows not read ({len(skipped)}):")
+        out.extend(f"    {_cell(row.where)}  {_cell(row.text)}  —  "
+                   f"{_cell(row.reason_zh if zh and row.reason_zh else row.reason)}"
+                   for row in skipped)
+    elif skipped:
+        out.append(f"注意：表内有 {len(skipped)} 行未读入（--explain 列出）" if zh else
+                   f"note: {len(skipped)} rows of the table were not read (--explain lists them)")
     if report.form.reported_total is not None and report.form.reported_total != report.total:
         out.append(f"注意：表内自评总分为 {_cell(report.form.reported_total)}" if zh else
                    f"note: the form reports a total of {_cell(report.form.reported_total)}")
