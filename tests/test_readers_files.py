@@ -485,3 +485,27 @@ def test_xml_entities_in_a_sheet_are_refused(tmp_path: Path) -> None:
              lambda d: d.replace(b"?>", b"?>" + dtd, 1).replace(b"<v>800</v>", b"<v>&b;</v>", 1))
     with pytest.raises(perfrules.FormError, match="cannot be read"):
         perfrules.load(path)
+
+
+@pytest.mark.parametrize("line", ["第 2 页", "第2页，共5页", "- 3 -", "3 / 12", "Page 2 of 9", "12"])
+def test_page_numbers_are_not_text_between_tables(line: str) -> None:
+    from perfrules.io.pdf import _PAGE_NUMBER
+
+    assert _PAGE_NUMBER.match(line)
+
+
+@pytest.mark.parametrize("line", ["附件2", "第二部分 项目支出", "2023年度项目支出绩效自评表"])
+def test_titles_are_text_between_tables(line: str) -> None:
+    from perfrules.io.pdf import _PAGE_NUMBER
+
+    assert not _PAGE_NUMBER.match(line)
+
+
+def test_pdf_cell_text_is_joined_and_radicals_folded() -> None:
+    from perfrules.io.pdf import _join_lines
+
+    assert _join_lines("宣传覆盖不足，下年度增加入⼾\n宣传") == "宣传覆盖不足，下年度增加入户宣传"
+    assert _join_lines("服务对象满意\n度") == "服务对象满意度"
+    assert _join_lines("on time\ndelivery") == "on time delivery"
+    assert _join_lines("⼀级指标 ⻔诊") == "一级指标 门诊"
+    assert _join_lines(None) is None
