@@ -105,9 +105,15 @@ def test_special_digits_alone_are_not_numbers(text: str) -> None:
 
 
 @pytest.mark.parametrize(("text", "number", "unit"),
-                         [("500m²", 500, "m²"), ("500㎡", 500, "㎡"), ("３０００平方米", 3000, "平方米")])
-def test_units_with_superscripts_stay_units(text: str, number: int, unit: str) -> None:
+                         [("500㎡", 500, "㎡"), ("３０００平方米", 3000, "平方米")])
+def test_square_units_stay_units(text: str, number: int, unit: str) -> None:
     assert parse_number(text) == (Decimal(number), unit)
+
+
+def test_a_unit_never_holds_a_digit_not_even_a_superscript() -> None:
+    """m² would otherwise fold to m2; write 平方米 or ㎡."""
+    with pytest.raises(NumberError, match="m²"):
+        parse_number("500m²")
 
 
 @pytest.mark.parametrize("text", ["NaN", "nan", " Infinity ", "-inf", "ＮａＮ"])
@@ -260,3 +266,20 @@ def test_skipped_rows_round_trip_and_leave_the_content_hash_alone() -> None:
     assert form.content_hash() == plain_form.content_hash()
     with pytest.raises(FormError, match="skipped"):
         Form.from_dict({**data, "skipped": [{"where": "A1"}]})
+
+
+@pytest.mark.parametrize(("field", "text", "number"),
+                         [("weight", "10分", "10"), ("weight", "4.5 分", "4.5"),
+                          ("weight", "10%", "10"), ("reported_score", "9.96分", "9.96"),
+                          ("budget", "300万元", "300"), ("executed", "1,200.5万元", "1200.5")])
+def test_number_fields_accept_the_unit_their_column_means(field: str, text: str,
+                                                          number: str) -> None:
+    line = _line(**{field: text})
+    assert getattr(line, field) == Decimal(number) and line.problems == ()
+
+
+@pytest.mark.parametrize(("field", "text"), [("weight", "10万元"), ("reported_score", "9%"),
+                                             ("budget", "300分")])
+def test_number_fields_refuse_other_units(field: str, text: str) -> None:
+    (problem,) = _line(**{field: text}).problems
+    assert problem.field == field and problem.location == _CELLS.get(field, f"表!A5.{field}")

@@ -352,6 +352,14 @@ def _check_keys(data: Mapping[str, Any], known: frozenset[str], source: Optional
     ]
 
 
+#: Units a number field may carry in its cell: points (分) for weights and scores,
+#: money for the budget amounts.
+_FIELD_UNITS: dict[str, tuple[str, ...]] = {
+    "weight": ("分", "%"), "reported_score": ("分",), "judged_score": ("分",),
+    "reported_total": ("分",), "budget": ("万元", "元"), "executed": ("万元", "元"),
+}
+
+
 def _number_field(data: Mapping[str, Any], key: str, source: Optional[str],
                   indicator: Optional[str], problems: list[Problem],
                   where: Optional[str] = None) -> Optional[Decimal]:
@@ -359,6 +367,10 @@ def _number_field(data: Mapping[str, Any], key: str, source: Optional[str],
     if value is None or (isinstance(value, str) and (not value.strip() or is_placeholder(value))):
         return None
     try:
+        if isinstance(value, str):
+            number, unit = parse_number(value)
+            if unit is None or unit in _FIELD_UNITS.get(key, ()):
+                return number  # 10分, 4.5 分, 300万元: the unit the column means anyway
         return to_decimal(value)
     except NumberError as exc:
         if where is None:

@@ -236,7 +236,7 @@ def parse_number(value: object) -> tuple[Decimal, Optional[str]]:
     if unit and unicodedata.category(unit[0]) in ("No", "Nd"):
         raise NotANumberError(value, f"not a number: {unit[0]!r} is a superscript, fraction or other "
                           "special digit; write the value in plain digits")
-    if unit and not _UNIT_OK.match(unit):
+    if unit and (not _UNIT_OK.match(unit) or any(c.isdigit() for c in unit)):
         raise NumberError(value, f"unexpected text {unit!r} after the number")
     digits = match.group("sign") + match.group("int").replace(",", "") + (match.group("frac") or "")
     return Decimal(digits), (unit or None)
