@@ -33,19 +33,24 @@ from packaging.requirements import Requirement
 ROOT = Path(__file__).parent
 PYTHONS = ["3.9", "3.10", "3.11", "3.12", "3.13"]
 OLDEST = PYTHONS[0]
-# The extras a user installs: their floors are promises. The test tooling in
-# `test`, `docs` and `dev` resolves freely within its own floors.
-USER_EXTRAS = ("yaml", "excel", "word", "toml", "progress", "testing")
+# The extras a user installs (those `all` names, and `testing` for plugin authors):
+# their floors are promises. The tooling in `test`, `docs` and `dev` resolves
+# freely within its own floors.
+PLUGIN_AUTHOR_EXTRAS = ("testing",)
 
 nox.options.sessions = [*(f"tests-{v}" for v in PYTHONS), "floors"]
 nox.options.reuse_existing_virtualenvs = False
 nox.options.error_on_missing_interpreters = True
 
 if "PYENV_VERSION" not in os.environ and shutil.which("pyenv"):
+    # every installed version, the current one first so that `python3` stays what it was
+    _current = subprocess.run(["pyenv", "version-name"], capture_output=True, text=True,
+                              check=False).stdout.strip()
     _installed = subprocess.run(["pyenv", "versions", "--bare"], capture_output=True,
                                 text=True, check=False).stdout.split()
     if _installed:
-        os.environ["PYENV_VERSION"] = ":".join(_installed)
+        os.environ["PYENV_VERSION"] = ":".join(
+            dict.fromkeys([v for v in _current.split(":") if v in _installed] + _installed))
 
 
 def _pytest(session: nox.Session, *extra: str) -> None:
@@ -60,17 +65,20 @@ def tests(session: nox.Session) -> None:
 
 
 def floor_constraints(pyproject: Path = ROOT / "pyproject.toml") -> list[str]:
-    """``name==floor`` for every runtime dependency and every user-facing extra.
+    """``name==floor`` for every runtime dependency and every extra a user installs.
 
     Markers are kept (tomli only below 3.11). A requirement without a ``>=``
     floor is an error: every dependency must declare the oldest version it
     works with.
     """
     project = tomllib.loads(pyproject.read_text("utf-8"))["project"]
+    extras = project["optional-dependencies"]
+    user_extras = [*PLUGIN_AUTHOR_EXTRAS]
+    for text in extras["all"]:
+        user_extras += sorted(Requirement(text).extras)
     requirements = list(project["dependencies"])
-    for extra in USER_EXTRAS:
-        requirements += [r for r in project["optional-dependencies"][extra]
-                         if not r.startswith("perfrules")]
+    for extra in dict.fromkeys(user_extras):
+        requirements += [r for r in extras[extra] if Requirement(r).name != "perfrules"]
     lines = []
     for text in requirements:
         req = Requirement(text)
