@@ -26,4 +26,5 @@ html_theme = "furo"  # in the `docs` extra
 html_title = f"perfrules {release}"
 html_show_sourcelink = False
 suppress_warnings = ["myst.xref_missing"]
-doctest_global_setup = "import perfrules\nfrom perfrules import normalize_weights"
+# docstrings' examples use the public names unqualified
+doctest_global_setup = "import perfrules\nfrom perfrules import *"
