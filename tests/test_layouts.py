@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 import perfrules
+from perfrules.io import _forms
 from perfrules.io.table import GridCell, Reading, read_grid
 
 from . import layouts
@@ -162,7 +163,7 @@ def test_layout_read_from_grid(case: Case, mode: str, registry: perfrules.Regist
     check_score(reading.form, case.expect, registry)
 
 
-def _non_empty(row: list[GridCell]) -> bool:
+def _non_empty(row: Any) -> bool:
     return any(c.value is not None and str(c.value).strip() for c in row)
 
 
@@ -172,7 +173,10 @@ def test_every_row_under_the_header_is_accounted_for(case: Case, mode: str) -> N
     """Rows read + rows skipped + rows classified = the non-empty rows of the block."""
     sheet = case.layout[case.sheet]
     grid, paragraphs = to_grid(sheet, mode)
-    reading = read_grid(grid, "form", paragraphs=paragraphs)
+    check_accounting(grid, read_grid(grid, "form", paragraphs=paragraphs))
+
+
+def check_accounting(grid: Any, reading: Reading) -> None:
     first, stop = reading.block
     in_block = [k for k in reading.rows if first <= k.index < stop]
     assert sorted(k.index for k in in_block) == [i for i in range(first, stop)
@@ -215,7 +219,8 @@ def _file_where(case: Case, fmt: str, path: Path, forms: list[perfrules.Form]) -
 @pytest.mark.parametrize("fmt", FILE_FORMATS)
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_layout_in_every_file_format(case: Case, fmt: str, tmp_path: Path,
-                                     registry: perfrules.Registry) -> None:
+                                     registry: perfrules.Registry,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
     assert fileformats is not None
     why = fileformats.available(fmt)
     if why is not None:
@@ -223,6 +228,14 @@ def test_layout_in_every_file_format(case: Case, fmt: str, tmp_path: Path,
     if not fileformats.supports(case.layout, fmt):
         pytest.skip(f"{fmt} holds one sheet")
     path = fileformats.write(case.layout, tmp_path / f"form.{fmt}", fmt)
+    readings: dict[int, tuple[Any, Reading]] = {}
+
+    def recognize(grid: Any, source: str, *, paragraphs: Any = ()) -> perfrules.Form:
+        reading = read_grid(grid, source, paragraphs=paragraphs)
+        readings[id(reading.form)] = (grid, reading)
+        return reading.form
+
+    monkeypatch.setattr(_forms, "recognize", recognize)
     forms = list(perfrules.load_all(path, registry=registry))
     sheets = [s for s in case.layout if any("指标" in str(v) for row in s.rows for v in row)]
     assert len(forms) == len(sheets)
@@ -233,6 +246,10 @@ def test_layout_in_every_file_format(case: Case, fmt: str, tmp_path: Path,
     else:
         check_form(form, case.expect, cell)
     check_score(form, case.expect, registry)
+    # every row of the file's table accounted for, as the reader handed it over
+    for grid, reading in readings.values():
+        check_accounting(grid, reading)
+    assert len(readings) >= len(forms)
 
 
 def check_form_values(form: perfrules.Form, expect: Expect) -> None:
