@@ -527,6 +527,50 @@ def total_merged_left() -> Case:
     return Case("total-merged-left", [b.sheet("Sheet1")], expect)
 
 
+# -- natures as units write them ---------------------------------------------------------------
+
+
+def natures_as_written() -> Case:
+    """指标性质 written 定量 / 定量指标 / 正向 / 反向 / 反向指标 / ≥ with the operator in the
+    target, in both places, or nowhere but the direction: '=100%' typed as text, 95%以上."""
+    b = _Builder(10)
+    b.row("某区文化馆2023年度项目支出绩效自评表")
+    b.row("项目名称", "公共文化服务提升项目", None, None, "主管部门", "某区文化和旅游委员会")
+    b.row("一级指标", "二级指标", "三级指标", "指标性质", "指标值", "计量单位", "分值", "实际完成值",
+          "得分", "说明")
+    cols = {"name": 3, "nature": 4, "target": 5, "unit": 6, "weight": 7, "actual": 8,
+            "reported_score": 9, "note": 10}
+    rows = [
+        ("产出指标", "数量指标", "开展公益培训场次", "定量", "≥20", "场", 20, 22, 20,
+         ("≥", "20", "22")),
+        ("产出指标", "质量指标", "场馆设备完好率", "定量指标", "=100%", "%", 20, "100%", 20,
+         ("=", "100", "100")),
+        ("产出指标", "时效指标", "群众投诉办结时限", "反向", 10, "天", 15, 8, 15,
+         ("≤", "10", "8")),
+        ("产出指标", "成本指标", "单场活动平均成本", "反向指标", "≤2万元", "万元", 15, 2.2, 13.64,
+         ("≤", "2", "2.2")),
+        ("效益指标", "社会效益指标", "群众参与率", "正向", "95%以上", "%", 15, "93%", 14.68,
+         ("≥", "95", "93")),
+        ("满意度指标", "服务对象满意度指标", "参与群众满意度", "≥", "≥90%", "%", 15, "96%", 15,
+         ("≥", "90", "96")),
+    ]
+    lines = []
+    for level1, level2, name, nature, target, unit, weight, actual, score, want in rows:
+        note = "场地租金上涨，下年度优化活动组织方式" if name == "单场活动平均成本" else None
+        r = b.row(level1, level2, name, nature, target, unit, weight, actual, score, note)
+        values = {"nature": want[0], "target": want[1], "actual": want[2], "unit": unit,
+                  "weight": str(weight), "reported_score": str(score)}
+        if note:
+            values["note"] = note
+        lines.append(Line(name, values, r, cols, (level1, level2)))
+    total = b.row("总分", None, None, None, None, None, 100, None, 98.32)
+    b.merge(total, 1, total, 6)
+    expect = Expect(title="某区文化馆2023年度项目支出绩效自评表", year=2023, kind="project",
+                    organization="某区文化和旅游委员会", lines=lines, reported_total="98.32",
+                    total_cell=(total, 9), total="98.32")
+    return Case("natures-as-written", [b.sheet("自评表")], expect)
+
+
 # -- several forms in one workbook ------------------------------------------------------------
 
 
@@ -659,7 +703,8 @@ def generated(specs: list[Spec], style: str, fund: Optional[tuple[Decimal, Decim
 
 
 CASES = [mof_2020_project, chongqing_department, sichuan_flat_export, anhui_export,
-         placeholders_and_notes, qualitative_free_text, total_merged_left, two_projects_workbook]
+         placeholders_and_notes, qualitative_free_text, total_merged_left, natures_as_written,
+         two_projects_workbook]
 
 
 def all_cases() -> list[Case]:
