@@ -509,3 +509,32 @@ def test_pdf_cell_text_is_joined_and_radicals_folded() -> None:
     assert _join_lines("on time\ndelivery") == "on time delivery"
     assert _join_lines("⼀级指标 ⻔诊") == "一级指标 门诊"
     assert _join_lines(None) is None
+
+
+def stacked() -> Sheet:
+    """Two project forms one under the other in one sheet, each with its title row."""
+    first, second = project("两个"), project("x", "文化惠民项目2023年度项目支出绩效自评表")
+    n = len(first.rows) + 2
+    return Sheet(name="两个", rows=[*first.rows, [None], [second.paragraphs[0]], *second.rows],
+                 merges=[*first.merges, *((r1 + n, c1, r2 + n, c2) for r1, c1, r2, c2 in second.merges)],
+                 percent=first.percent | {(r + n, c) for r, c in second.percent},
+                 paragraphs=first.paragraphs)
+
+
+@pytest.mark.parametrize("fmt", fileformats.FORMATS)
+def test_forms_stacked_in_one_sheet_are_two_forms(tmp_path: Path, fmt: str) -> None:
+    path, forms = _read(tmp_path, [stacked()], fmt)
+    first = {"xlsx": "两个!A1", "xls": "两个!A1", "csv": "自评表.csv!A1", "docx": "表1第1行第1列",
+             "pdf": "第1页 表1 第1行第1列"}[fmt]
+    assert forms[0].source == f"{path}#{first}"
+    assert [f.title for f in forms] == [TITLE, "文化惠民项目2023年度项目支出绩效自评表"]
+    assert [len(f.indicators) for f in forms] == [8, 8]
+    assert [f.reported_total for f in forms] == [Decimal("99.11")] * 2
+    assert [str(perfrules.score(f).total) for f in forms] == ["99.11", "99.11"]
+
+
+def test_a_header_row_repeated_in_a_sheet_is_not_a_new_form(tmp_path: Path) -> None:
+    sheet = long_table(6)
+    sheet.rows.insert(4, list(sheet.rows[0]))  # the header printed again at a page break
+    _, (form,) = _read(tmp_path, [sheet], "xlsx")
+    assert [i.name for i in form.indicators] == [f"指标{i:03d}" for i in range(1, 7)]

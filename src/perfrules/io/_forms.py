@@ -71,6 +71,46 @@ def head_like(rows: Sequence[Sequence[GridCell]]) -> bool:
     return False
 
 
+def _title_row(row: Sequence[GridCell]) -> bool:
+    return any(isinstance(c.value, str) and ("自评表" in c.value or "评价表" in c.value) for c in row)
+
+
+def _texts(row: Sequence[GridCell]) -> tuple[str, ...]:
+    return tuple(t for t in (norm(c.value) for c in row) if t)
+
+
+def split_stacked(rows: Rows) -> list[Rows]:
+    """Forms stacked one under another in one sheet or table, each with its own header row.
+
+    A later indicator header row starts a new form when a title (…自评表) or a
+    form's head (项目名称, the fund block …) stands between it and the form above
+    — the new form starts there — or when it differs from the header above. The
+    same header row again with nothing of a head before it is a header repeated
+    on a printed page: the form goes on.
+    """
+    headers = [i for i, row in enumerate(rows) if header_like([row])]
+    starts = [0]
+    previous: Optional[int] = None
+    for h in headers:
+        if previous is None or h == previous + 1:  # the first header, or its second row
+            previous = h if previous is None else previous
+            continue
+        between = range(previous + 1, h)
+        titles = [i for i in between if _title_row(rows[i])]
+        heads = [i for i in between if head_like([rows[i]]) and not _title_row(rows[i])]
+        if titles:
+            starts.append(titles[-1])
+        elif heads:
+            starts.append(heads[0])
+        elif _texts(rows[h]) != _texts(rows[previous]):
+            starts.append(h)
+        else:
+            continue
+        previous = h
+    bounds = [*starts, len(rows)]
+    return [rows[a:b] for a, b in zip(bounds, bounds[1:])]
+
+
 def _attempt(rows: Rows, source: str, paragraphs: Sequence[str]) -> Union[Form, FormError]:
     try:
         return recognize(rows, source, paragraphs=paragraphs)
@@ -103,18 +143,30 @@ def forms_from_sheets(path: Path,
     forms: list[Form] = []
     failures: list[FormError] = []
     no_table: list[FormError] = []
-    several = sum(1 for _, rows, _ in sheets if rows) > 1
-    for name, rows, paragraphs in sheets:
-        if not rows:
-            continue
-        found = _attempt(rows, f"{path}#{name}" if several else str(path), paragraphs)
-        if isinstance(found, Form):
-            forms.append(found)
-        elif _not_a_table(found) and not header_like(rows):
-            no_table.append(found)  # a cover or instructions sheet
-        else:
-            failures.append(found)
+    parts = [(name, split_stacked(rows), paragraphs) for name, rows, paragraphs in sheets if rows]
+    several = sum(len(split) for _, split, _ in parts) > 1
+    for name, split, paragraphs in parts:
+        for k, rows in enumerate(split):
+            # a sheet with several forms: each is named by its first cell (项目1!A16)
+            label = name if len(split) == 1 else _first_cell(rows, name)
+            found = _attempt(rows, f"{path}#{label}" if several else str(path),
+                             paragraphs if k == 0 else ())
+            _sort(found, rows, forms, failures, no_table)
     return _finish(path, forms, failures, no_table)
+
+
+def _first_cell(rows: Rows, default: str) -> str:
+    return rows[0][0].where if rows and rows[0] else default
+
+
+def _sort(found: Union[Form, FormError], rows: Rows, forms: list[Form], failures: list[FormError],
+          no_table: list[FormError]) -> None:
+    if isinstance(found, Form):
+        forms.append(found)
+    elif _not_a_table(found) and not header_like(rows):
+        no_table.append(found)  # a cover or instructions sheet
+    else:
+        failures.append(found)
 
 
 def forms_from_tables(path: Path, blocks: Sequence[Block],
@@ -154,13 +206,21 @@ def forms_from_tables(path: Path, blocks: Sequence[Block],
     forms: list[Form] = []
     failures: list[FormError] = []
     no_table: list[FormError] = []
-    for tables, paragraphs, main in groups:
+    splits = [split_stacked([row for block in tables for row in block.rows])
+              for tables, _, _ in groups]
+    several = sum(len(split) for split in splits) > 1
+    for (tables, paragraphs, main), split in zip(groups, splits):
         label = (main or tables[0]).label
+        if len(split) > 1:  # forms stacked in one table: each is named by its first cell
+            for k, rows in enumerate(split):
+                found = _attempt(rows, f"{path}#{_first_cell(rows, label)}",
+                                 paragraphs if k == 0 else ())
+                _sort(found, rows, forms, failures, no_table)
+            continue
         if main is not None and len(tables) == 1 and list(paragraphs) == list(main.before):
             found = first[next(i for i, b in enumerate(blocks) if b is main)]
         else:
-            rows = [row for block in tables for row in block.rows]
-            found = _attempt(rows, f"{path}#{label}", paragraphs)
+            found = _attempt(split[0], f"{path}#{label}" if several else str(path), paragraphs)
         if isinstance(found, Form):
             forms.append(found)
         elif main is None:
