@@ -308,7 +308,7 @@ def test_any_form_in_any_layout_reads_back(spec: tuple[list[layouts.Spec], bool]
 
 
 @pytest.mark.skipif(fileformats is None, reason="tests/fileformats.py is not there yet")
-@pytest.mark.parametrize("fmt", ["xlsx", "docx", "csv"])
+@pytest.mark.parametrize("fmt", ["xlsx", "docx", "xls", "csv"])
 def test_any_form_in_any_layout_reads_back_from_files(fmt: str, tmp_path_factory: Any,
                                                       registry: perfrules.Registry) -> None:
     assert fileformats is not None

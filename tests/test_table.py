@@ -313,3 +313,13 @@ def test_reports_say_nothing_when_no_row_was_skipped() -> None:
 
     report = perfrules.score(read([HEAD, line("甲", weight=100, score=100)]).form)
     assert "未读入" not in render_text(report, explain=True)
+
+
+def test_fund_block_below_the_table() -> None:
+    rows = [HEAD, line("甲", weight=90, score=90),
+            ["项目资金（万元）", None, "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"],
+            [None, "年度资金总额", 100, 100, 95, 10, "95%", 9.5]]
+    reading = read(rows)
+    fund, ind = reading.form.indicators
+    assert fund.rule == "execution-rate" and fund.where("executed") == "S!E4"
+    assert ind.name == "甲" and [k.kind for k in reading.rows] == ["indicator", "end"]

@@ -551,7 +551,7 @@ class _Reader:
 # -- the fund block -------------------------------------------------------------------
 
 
-def _find_fund(grid: Grid, skip: range) -> Optional[tuple[int, dict[str, int]]]:
+def _find_fund(grid: Grid, skip: set[int]) -> Optional[tuple[int, dict[str, int]]]:
     for i, row in enumerate(grid):
         if i in skip:
             continue
@@ -713,7 +713,8 @@ def read_grid(grid: Grid, source: str, *, paragraphs: Sequence[str] = ()) -> Rea
     stop = reader.read(first)
     reader.after_end(stop)
     block = range(top, stop)
-    fund = _find_fund(grid, block)
+    # a fund block below the table ends it: its header is the block's last row
+    fund = _find_fund(grid, set(block) - {k.index for k in reader.kinds if k.kind == "end"})
     fund_rows: list[int] = []
     indicators = list(reader.indicators)
     if fund is not None:
