@@ -14,7 +14,7 @@ from ._explain import Step, render_steps
 from ._model import Form, Indicator
 from ._numbers import CONTEXT, NATURES, fold_word, plain
 from ._registry import Registry, RuleInfo, get_registry
-from ._rule import ONE, ZERO, Outcome, StepTemplates
+from ._rule import ONE, ZERO, Outcome, Prepared, StepTemplates
 from ._ruleset import RATE_KEY, RuleSet, ruleset_index
 from ._version import __version__
 from .exceptions import FormError, InputError, PluginError, Problem
@@ -413,28 +413,70 @@ def _unstated(ind: Indicator, rs: RuleSet) -> tuple[Optional[str], Optional[Step
     return nature, Step("assumed_nature", (nature, "10号：按完成指标值计分"))
 
 
-_NOT_APPLICABLE_STEPS: tuple[tuple[str, tuple[Any, ...]], ...] = (("not_applicable", ()),)
-_MAX_EXPONENT = 15  # |value| < 10^15: a form's amounts in 元 fit with room to spare
+_MAX_WEIGHT = Decimal(10) ** 15  # a form's amounts in 元 fit with room to spare
 _BUILTIN = "perfrules.builtin."
+_CACHE_LIMIT = 65536
+
+
+class _Plan:
+    """Everything the scoring loop needs that depends only on the registry and the
+    ruleset: worked out once per (registry, ruleset), never per form."""
+
+    def __init__(self, reg: Registry, rs: RuleSet) -> None:
+        index = ruleset_index(rs)
+        self.by_nature = index.rules
+        self.rate_rule = index.rules.get(RATE_KEY) or _rate_rule(reg)
+        self.quantum, self.rounding = _QUANTA[rs.places], rs.rounding
+        prepared = reg.prepared(rs)
+        #: rule name -> (function, trusted, step codes it registered)
+        self.rules: dict[str, tuple[Prepared, bool, frozenset[str]]] = {
+            name: (fn, type(reg.rules[name]).__module__.startswith(_BUILTIN),
+                   frozenset(reg.templates(name)))
+            for name, fn in prepared.items()}
+        self._rate_names = index.execution_rate_names
+        self._not_applicable = index.not_applicable
+        self._is_rate: dict[str, bool] = {}
+        self._is_na: dict[str, bool] = {}
+
+    def is_rate(self, name: str) -> bool:
+        """Whether a line of this name is an execution-rate line (cached by name)."""
+        found = self._is_rate.get(name)
+        if found is None:
+            if len(self._is_rate) > _CACHE_LIMIT:
+                self._is_rate.clear()
+            found = self._is_rate[name] = fold_word(name) in self._rate_names
+        return found
+
+    def is_not_applicable(self, actual: str) -> bool:
+        """Whether an actual such as 不适用 marks the line not applicable (cached)."""
+        found = self._is_na.get(actual)
+        if found is None:
+            if len(self._is_na) > _CACHE_LIMIT:
+                self._is_na.clear()
+            found = self._is_na[actual] = fold_word(actual).lower() in self._not_applicable
+        return found
+
+
+@functools.lru_cache(maxsize=64)
+def _plan(reg: Registry, rs: RuleSet) -> _Plan:
+    return _Plan(reg, rs)
 
 
 def _score_rows(form: Form, rs: RuleSet, reg: Registry) -> tuple[list[Row], list[Problem]]:
     """The scoring loop: one row per scored line, every problem collected.
 
-    This is the hot path: rule choice through dictionaries prepared once per
-    ruleset (and cached by the registry), one call and one tuple per line.
+    This is the hot path: what depends on the ruleset only is prepared once
+    (:class:`_Plan`); per line, one dictionary lookup for the rule, one call
+    and one tuple. Outcomes of the built-in rules are trusted (their
+    conformance is tested); a plugin's are checked and it runs in a fresh copy
+    of the fixed context.
     """
     problems: list[Problem] = list(form.problems)
     rows: list[Row] = []
     append = rows.append
-    index = ruleset_index(rs)
-    not_applicable, rate_names, by_nature = (
-        index.not_applicable, index.execution_rate_names, index.rules)
-    rules = reg.rules
-    prepared = reg.prepared(rs)
-    rate_rule = by_nature.get(RATE_KEY) or _rate_rule(reg)
-    quantum, rounding = _QUANTA[rs.places], rs.rounding
-    checked: dict[str, tuple[frozenset[str], bool]] = {}
+    plan = _plan(reg, rs)
+    by_nature, rules, is_rate = plan.by_nature, plan.rules, plan.is_rate
+    quantum, rounding = plan.quantum, plan.rounding
     for position, ind in enumerate(form.indicators):
         bad = False
         if ind.problems:
@@ -450,14 +492,13 @@ def _score_rows(form: Form, rs: RuleSet, reg: Registry) -> tuple[list[Row], list
             bad = True
             problems.append(_problem(ind, "weight", "negative-weight",
                                      f"the weight {weight} is negative", "a number ≥ 0"))
-        elif weight.adjusted() >= _MAX_EXPONENT:
+        elif weight >= _MAX_WEIGHT:
             bad = True
             problems.append(_problem(ind, "weight", "weight-out-of-range",
                                      f"the weight {weight} is far too large",
                                      f"a number from 0 to {rs.weight_total}"))
         actual = ind.actual
-        if not ind.applicable or (
-                actual.__class__ is str and fold_word(actual).lower() in not_applicable):
+        if not ind.applicable or (actual.__class__ is str and plan.is_not_applicable(actual)):
             if not bad:
                 append((position, ind, None, None, None, None))
             continue
@@ -467,8 +508,8 @@ def _score_rows(form: Form, rs: RuleSet, reg: Registry) -> tuple[list[Row], list
         extra: Optional[Step] = None
         scored = ind
         if rule_name is None:
-            if fold_word(ind.name) in rate_names:
-                rule_name = rate_rule
+            if is_rate(ind.name):
+                rule_name = plan.rate_rule
             elif ind.nature is not None:
                 rule_name = by_nature.get(ind.nature)
             else:
@@ -476,20 +517,14 @@ def _score_rows(form: Form, rs: RuleSet, reg: Registry) -> tuple[list[Row], list
                 if nature is not None:
                     rule_name = by_nature.get(nature)
                     scored = attrs.evolve(ind, nature=nature)
-        fn = prepared.get(rule_name) if rule_name is not None else None
-        if fn is None or rule_name is None:
+        found = rules.get(rule_name) if rule_name is not None else None
+        if found is None or rule_name is None:
             problem = choose_rule(ind, rs, reg)[1]
             problems.append(problem if problem is not None else _problem(
                 ind, "rule", "unknown-rule", f"no rule {rule_name!r} is registered",
-                ", ".join(rules)))
+                ", ".join(reg.rules)))
             continue
-        known = checked.get(rule_name)
-        if known is None:
-            rule = rules[rule_name]
-            known = checked[rule_name] = (
-                frozenset(reg.templates(rule_name)),
-                type(rule).__module__.startswith(_BUILTIN))
-        codes, trusted = known
+        fn, trusted, codes = found
         try:
             # Scored even when the weight is bad, so that all problems show at once.
             if trusted:
@@ -511,34 +546,50 @@ def _score_rows(form: Form, rs: RuleSet, reg: Registry) -> tuple[list[Row], list
             continue
         except Exception as exc:
             raise _plugin_failed(reg, rule_name, ind, exc) from exc
-        if bad:
+        if bad or weight is None:
             continue
-        assert weight is not None
-        if outcome.__class__ is not Outcome:
-            outcome = _as_outcome(reg, rule_name, ind, outcome)
-        numerator, denominator, met, judged, recipe = outcome
+        if not trusted:
+            outcome = _checked(reg, rule_name, ind, outcome, codes)
         if extra is not None:
-            outcome = Outcome(numerator, denominator, met, judged, (extra, *recipe))
+            outcome = Outcome(outcome[0], outcome[1], outcome[2], outcome[3], (extra, *outcome[4]))
+        numerator, denominator = outcome[0], outcome[1]
         try:
-            if numerator.__class__ is not Decimal or denominator.__class__ is not Decimal \
-                    or met.__class__ is not bool or judged.__class__ is not bool \
-                    or not (denominator > 0 and 0 <= numerator <= denominator):
-                raise ValueError("the credit must be Decimals with 0 ≤ numerator ≤ denominator "
-                                 "and denominator > 0, met and judged bools")
-            for code, _ in recipe:
-                if code not in codes:
-                    raise ValueError(f"it recorded the step {code!r}, which it registered no "
-                                     "template for")
             # multiply first: exact whenever the points are a finite decimal
             raw = weight if numerator is ONE and denominator is ONE else \
                 weight * numerator / denominator
             points = raw.quantize(quantum, rounding)
-        except (ArithmeticError, TypeError, ValueError) as exc:
-            raise PluginError(f"rule {rule_name!r} (plugin {reg.owner('rule', rule_name)!r}) "
-                              f"gave the outcome {outcome!r} for indicator {ind.name!r}: "
-                              f"{exc}") from exc
+        except ArithmeticError as exc:
+            problems.append(_problem(ind, "weight", "number-out-of-range",
+                                     f"the points of this line are out of range ({exc!r})",
+                                     f"a weight from 0 to {rs.weight_total}"))
+            continue
         append((position, scored, rule_name, outcome, raw, points))
     return rows, problems
+
+
+def _checked(reg: Registry, rule_name: str, ind: Indicator, outcome: Any,
+             codes: frozenset[str]) -> Outcome:
+    """A plugin rule's outcome, checked: an Outcome (or a 5-tuple of its shape) with a
+    Decimal credit in [0, 1], bool flags and only step codes it registered."""
+    if outcome.__class__ is not Outcome:
+        outcome = _as_outcome(reg, rule_name, ind, outcome)
+    numerator, denominator, met, judged, recipe = outcome
+    try:
+        if numerator.__class__ is not Decimal or denominator.__class__ is not Decimal \
+                or met.__class__ is not bool or judged.__class__ is not bool \
+                or not (denominator.is_finite() and numerator.is_finite()
+                        and denominator > 0 and 0 <= numerator <= denominator):
+            raise ValueError("the credit must be Decimals with 0 ≤ numerator ≤ denominator "
+                             "and denominator > 0, met and judged bools")
+        for code, _ in recipe:
+            if code not in codes:
+                raise ValueError(f"it recorded the step {code!r}, which it registered no "
+                                 "template for")
+    except (ArithmeticError, TypeError, ValueError) as exc:
+        raise PluginError(f"rule {rule_name!r} (plugin {reg.owner('rule', rule_name)!r}) "
+                          f"gave the outcome {outcome!r} for indicator {ind.name!r}: "
+                          f"{exc}") from exc
+    return outcome  # type: ignore[no-any-return]
 
 
 def _as_outcome(reg: Registry, rule_name: str, ind: Indicator, value: object) -> Outcome:

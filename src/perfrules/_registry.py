@@ -206,6 +206,7 @@ class Registry:
         self._checks = self._build_checks()
         self._readers, self._writers = self._build_formats()
         self._prepared: dict[RuleSet, Mapping[str, Prepared]] = {}
+        self._by_ref: dict[str, RuleSet] = {}  # "cn-mof-2020" -> its latest, looked up once
         self._prepared_lock = threading.Lock()
         object.__setattr__(self, "_frozen", True)
 
@@ -471,6 +472,9 @@ class Registry:
         if isinstance(ruleset, RuleSet):
             return ruleset
         ref = ruleset or DEFAULT_RULESET
+        known = self._by_ref.get(ref)
+        if known is not None:
+            return known
         ruleset_id, version = parse_ruleset_ref(ref)
         if version is not None:
             found = self._rulesets.get(f"{ruleset_id}@{version}")
@@ -479,6 +483,8 @@ class Registry:
             found = max(versions, key=lambda rs: version_key(rs.version)) if versions else None
         if found is None:
             raise UnknownRulesetError(ref, tuple(self._rulesets))
+        if len(self._by_ref) < 1024:
+            self._by_ref[ref] = found
         return found
 
     def ruleset_for(self, *, year: Optional[int] = None,

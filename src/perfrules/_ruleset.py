@@ -18,6 +18,7 @@ import json
 import re
 from collections.abc import Mapping
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any, Optional, Union
 
 import attrs
@@ -290,6 +291,11 @@ class RuleSet:
         """The tier a word names, matched whole after folding width and spaces."""
         return ruleset_index(self).tiers.get(fold_word(word))
 
+    def tier_table(self) -> Mapping[str, Tier]:
+        """Every tier word, folded (:func:`perfrules.plugin.fold_word`), and its tier:
+        for rules that look words up per line (built once per ruleset)."""
+        return ruleset_index(self).tiers_view
+
     def tier_by_points(self, points: Decimal, weight: Decimal) -> Optional[Tier]:
         """The tier whose band holds a judged score of ``points`` out of ``weight``."""
         for tier in self.tiers:
@@ -435,6 +441,7 @@ class _Index:
 
     rules: dict[str, str]
     tiers: dict[str, Tier]
+    tiers_view: Mapping[str, Tier]
     execution_rate_names: frozenset[str]
     not_applicable: frozenset[str]
 
@@ -448,6 +455,7 @@ def ruleset_index(ruleset: RuleSet) -> _Index:
     return _Index(
         rules=dict(ruleset.rules),
         tiers=tiers,
+        tiers_view=MappingProxyType(tiers),
         execution_rate_names=frozenset(fold_word(n) for n in ruleset.execution_rate_names),
         not_applicable=frozenset(fold_word(w).lower() for w in ruleset.not_applicable_words),
     )

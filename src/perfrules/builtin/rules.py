@@ -9,6 +9,7 @@ scoring loop — rendered from the templates each rule registers.
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 from typing import Any, Callable, ClassVar, Optional
 
@@ -26,6 +27,7 @@ from ..plugin import (
     RuleSet,
     StepTemplates,
     fixed_context,
+    fold_word,
     hookimpl,
     problem,
 )
@@ -33,6 +35,9 @@ from ..plugin import (
 __all__ = ["AtLeast", "AtMost", "Equal", "ExecutionRate", "Qualitative"]
 
 HUNDRED = Decimal(100)
+#: Outcome(n, d, met, judged, steps) without NamedTuple's argument parsing: the
+#: scoring loop builds one per line.
+_outcome = functools.partial(tuple.__new__, Outcome)
 _CONTEXT = fixed_context()  # a private copy: nobody else can change it
 
 #: Steps of the quantitative rules (≥ > ≤ < =).
@@ -125,13 +130,13 @@ class AtLeast(PreparedRule):
             nature = ind.nature or "≥"
             if a == 0:
                 if b >= 0:
-                    return Outcome(ONE, ONE, True, False, (("zero_target_met", (b, nature)),))
-                return Outcome(ZERO, ONE, False, False, (("zero_target_unmet", (b, nature)),))
+                    return _outcome((ONE, ONE, True, False, (("zero_target_met", (b, nature)),)))
+                return _outcome((ZERO, ONE, False, False, (("zero_target_unmet", (b, nature)),)))
             if b >= a:
-                return Outcome(ONE, ONE, True, False, (("met", (b, a, nature)),))
+                return _outcome((ONE, ONE, True, False, (("met", (b, a, nature)),)))
             if b < 0:
-                return Outcome(ZERO, ONE, False, False, (("negative_actual", (b,)),))
-            return Outcome(b, a, False, False, (("unmet", (b, a, nature)),))
+                return _outcome((ZERO, ONE, False, False, (("negative_actual", (b,)),)))
+            return _outcome((b, a, False, False, (("unmet", (b, a, nature)),)))
 
         return at_least
 
@@ -163,16 +168,16 @@ class AtMost(PreparedRule):
             nature = ind.nature or "≤"
             if a == 0:
                 if b <= 0:
-                    return Outcome(ONE, ONE, True, False, (("zero_target_met", (b, nature)),))
-                return Outcome(ZERO, ONE, False, False, (("zero_target_unmet", (b, nature)),))
+                    return _outcome((ONE, ONE, True, False, (("zero_target_met", (b, nature)),)))
+                return _outcome((ZERO, ONE, False, False, (("zero_target_unmet", (b, nature)),)))
             if b <= a:
-                return Outcome(ONE, ONE, True, False, (("met", (b, a, nature)),))
+                return _outcome((ONE, ONE, True, False, (("met", (b, a, nature)),)))
             unmet = ("unmet", (b, a, nature))
             if not linear:
-                return Outcome(a, b, False, False, (unmet, ("reverse_ratio", (b, a))))
+                return _outcome((a, b, False, False, (unmet, ("reverse_ratio", (b, a)))))
             if b >= 2 * a:
-                return Outcome(ZERO, ONE, False, False, (unmet, ("reverse_linear_zero", (b, a))))
-            return Outcome(2 * a - b, a, False, False, (unmet, ("reverse_linear", (b, a))))
+                return _outcome((ZERO, ONE, False, False, (unmet, ("reverse_linear_zero", (b, a)))))
+            return _outcome((2 * a - b, a, False, False, (unmet, ("reverse_linear", (b, a)))))
 
         return at_most
 
@@ -193,15 +198,15 @@ class Equal(PreparedRule):
                 raise _bad_target_or_actual(ind)
             if a == 0:
                 if b == 0:
-                    return Outcome(ONE, ONE, True, False, (("zero_target_met", (b, "=")),))
-                return Outcome(ZERO, ONE, False, False, (("zero_target_unmet", (b, "=")),))
+                    return _outcome((ONE, ONE, True, False, (("zero_target_met", (b, "=")),)))
+                return _outcome((ZERO, ONE, False, False, (("zero_target_unmet", (b, "=")),)))
             if b == a:
-                return Outcome(ONE, ONE, True, False, (("met", (b, a, "=")),))
+                return _outcome((ONE, ONE, True, False, (("met", (b, a, "=")),)))
             if b > a:
-                return Outcome(ONE, ONE, True, False, (("exceeds", (b, a)),))
+                return _outcome((ONE, ONE, True, False, (("exceeds", (b, a)),)))
             if b < 0:
-                return Outcome(ZERO, ONE, False, False, (("negative_actual", (b,)),))
-            return Outcome(b, a, False, False, (("unmet", (b, a, "=")),))
+                return _outcome((ZERO, ONE, False, False, (("negative_actual", (b,)),)))
+            return _outcome((b, a, False, False, (("unmet", (b, a, "=")),)))
 
         return equal
 
@@ -221,6 +226,7 @@ class Qualitative(PreparedRule):
 
     def prepare(self, ruleset: RuleSet) -> Prepared:
         known = "、".join(w for t in ruleset.tiers for w in t.words)
+        tiers = ruleset.tier_table()
 
         def qualitative(indicator: Indicator) -> Outcome:
             actual = indicator.actual
@@ -233,7 +239,7 @@ class Qualitative(PreparedRule):
             weight = indicator.weight if indicator.weight is not None else ZERO
             field = "judged_score" if indicator.judged_score is not None else "reported_score"
             judged = getattr(indicator, field)
-            tier = ruleset.tier_of(actual)
+            tier = tiers.get(actual) or tiers.get(fold_word(actual))
             code = "tier"
             if tier is None:
                 placed = None if judged is None else ruleset.tier_by_points(judged, weight)
@@ -248,11 +254,11 @@ class Qualitative(PreparedRule):
             low, high = tier.lower * weight, tier.upper * weight
             tier_step = (code, (actual, tier.name, low, high))
             if judged is None:
-                return Outcome(tier.default, ONE, tier.met, False,
-                               (tier_step, ("tier_default", (tier.name, tier.default * weight))))
+                return _outcome((tier.default, ONE, tier.met, False,
+                                 (tier_step, ("tier_default", (tier.name, tier.default * weight)))))
             in_band = judged >= low and (judged <= high if tier.upper_inclusive else judged < high)
             if weight == 0 and judged == 0:
-                return Outcome(ZERO, ONE, tier.met, True, (tier_step,))
+                return _outcome((ZERO, ONE, tier.met, True, (tier_step,)))
             if not in_band:
                 band = (f"[{low.normalize():f}, {high.normalize():f}"
                         f"{']' if tier.upper_inclusive else ')'}")
@@ -261,7 +267,7 @@ class Qualitative(PreparedRule):
                     f"the judged score {judged} is outside the band of tier {tier.name} {band}",
                     f"a score in {band}, or the tier word of the tier it belongs to"))
             step = "judged" if field == "judged_score" else "judged_reported"
-            return Outcome(judged, weight, tier.met, True, (tier_step, (step, (judged,))))
+            return _outcome((judged, weight, tier.met, True, (tier_step, (step, (judged,)))))
 
         return qualitative
 
@@ -312,8 +318,8 @@ def _execution_rate(ind: Indicator) -> Outcome:
                                       "the execution rate is negative", "a rate ≥ 0%"))
         num, den, rate = rate_value, HUNDRED, rate_value
     if rate >= HUNDRED:
-        return Outcome(ONE, ONE, True, False, (*steps, ("rate_met", (rate,))))
-    return Outcome(num, den, False, False, (*steps, ("rate_unmet", (rate,))))
+        return _outcome((ONE, ONE, True, False, (*steps, ("rate_met", (rate,)))))
+    return _outcome((num, den, False, False, (*steps, ("rate_unmet", (rate,)))))
 
 
 BUILTIN_RULES: tuple[Callable[[], object], ...] = (AtLeast, AtMost, Equal, Qualitative, ExecutionRate)
