@@ -456,3 +456,14 @@ def test_unreadable_entries_even_as_root(tmp_path: Path, monkeypatch: pytest.Mon
     assert forms["locked"]["error"] == "cannot list the folder: Permission denied"
     assert "cannot read the file: Permission denied" in forms["secret.json"]["error"]
     assert forms["ok.json"]["total"] == "100.00"
+
+
+def test_error_rows_name_the_file_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_form(tmp_path / "自评表.json", form(indicators="x"))
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json", "utf-8")
+    code, out, _ = run(capsys, "audit", str(path), str(bad), "--format", "json")
+    assert code == 2
+    first, second = json.loads(out)["forms"]
+    assert first["error"].startswith("field 'indicators': ")
+    assert second["error"].startswith(f"{bad}:1:2: not valid JSON")  # the place in the file stays

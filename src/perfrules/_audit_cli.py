@@ -27,7 +27,7 @@ from . import load_all
 from ._audit import audit
 from ._numbers import CONTEXT
 from ._registry import Registry, get_registry
-from .exceptions import PerfrulesError
+from .exceptions import InputError, PerfrulesError
 from .io._width import clean
 from .io.audit_render import (
     OUTPUT_NAMES,
@@ -162,14 +162,34 @@ class Job:
     annotate: Optional[str] = None  # where the annotated copy goes, when wanted
 
 
+def without_source(text: str, path: str) -> str:
+    """A message without the file name the row (or line) already shows.
+
+    ``a.json: a.json, field 'x': …`` becomes ``field 'x': …``; a place inside
+    the file stays: ``a.xlsx#自评表: …`` becomes ``#自评表: …``.
+    """
+    while True:
+        head, sep, rest = text.partition(": ")
+        if sep and rest.startswith(head + ": "):
+            text = rest  # the same place named twice
+            continue
+        if text.startswith(path + ": ") or text.startswith(path + ", "):
+            text = text[len(path) + 2:]
+            continue
+        if path and text.startswith(path) and text[len(path):len(path) + 1] in ("#", "!"):
+            text = text[len(path):]
+        return text
+
+
 def _message(exc: BaseException, path: str) -> str:
     """An exception as one error row: perfrules' own errors as they are, others named."""
+    if isinstance(exc, InputError):
+        lines = [without_source(str(p), path) for p in exc.problems]
+        if len(lines) == 1:
+            return lines[0]
+        return f"{len(lines)} problems:\n" + "\n".join(f"  - {line}" for line in lines)
     if isinstance(exc, PerfrulesError):
-        message = str(exc)
-        prefix = f"{path}: "
-        while message.startswith(prefix):
-            message = message[len(prefix):]
-        return message
+        return without_source(str(exc), path)
     if isinstance(exc, RecursionError):
         return "the file nests too deeply to be read"
     if isinstance(exc, MemoryError):
