@@ -149,7 +149,7 @@ def test_percent_of_is_exact_whatever_the_callers_context() -> None:
 
 
 @pytest.mark.parametrize("text", ["—", "——", "-", "--", "/", "／", "无", "N/A", "n/a", "Ｎ／Ａ",
-                                  "……", "…", " / ", "－", "―"])
+                                  "……", "…", " / ", "－", "―", "—" * 20, " ／ " * 5])
 def test_placeholders(text: str) -> None:
     assert is_placeholder(text)
 

@@ -364,7 +364,10 @@ def _number_field(data: Mapping[str, Any], key: str, source: Optional[str],
                   indicator: Optional[str], problems: list[Problem],
                   where: Optional[str] = None) -> Optional[Decimal]:
     value = data.get(key)
-    if value is None or (isinstance(value, str) and (not value.strip() or is_placeholder(value))):
+    if value is None:
+        return None
+    if value.__class__ is str and not ("0" <= value[:1] <= "9") and (
+            not value.strip() or is_placeholder(value)):
         return None
     try:
         if isinstance(value, str):
@@ -403,7 +406,8 @@ def _parse_indicator(data: Mapping[str, Any], source: Optional[str],
         return f"{source}.{field}" if source else field
 
     for key in ("weight", "reported_score", "judged_score", "budget", "executed"):
-        fields[key] = _number_field(data, key, source, name, problems, at(key))
+        # where=None names the place as at() does, and only when there is a problem
+        fields[key] = _number_field(data, key, source, name, problems, cells.get(key))
 
     unit = "" if data.get("unit") is None else str(data.get("unit")).strip()
     if unit and is_placeholder(unit):
@@ -427,8 +431,8 @@ def _parse_indicator(data: Mapping[str, Any], source: Optional[str],
     cell_units: list[str] = []
     for key, value in (("target", target), ("actual", actual)):
         parsed: Value
-        if value is None or (isinstance(value, str) and (not value.strip()
-                                                         or is_placeholder(value))):
+        if value is None or (value.__class__ is str and not ("0" <= value[:1] <= "9") and (
+                not value.strip() or is_placeholder(value))):
             parsed = None
         elif isinstance(value, str):
             try:

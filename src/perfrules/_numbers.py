@@ -98,6 +98,7 @@ _NUMBER = re.compile(
         (?P<unit>.*)$""",
     re.VERBOSE | re.DOTALL,
 )
+_PLAIN = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?\Z")
 _UNIT_OK = re.compile(r"^[^0-9.,+\-]*$")
 _NOT_NUMBERS = frozenset({"nan", "snan", "qnan", "inf", "infinity", "+inf", "-inf", "+infinity",
                           "-infinity", "+nan", "-nan"})
@@ -173,8 +174,11 @@ def is_placeholder(value: object) -> bool:
     ``—``, ``——``, ``-``, ``/``, ``／``, ``……``, ``无``, ``N/A`` (any width).
     ``不适用`` is not one: it says the line does not apply.
     """
-    if not isinstance(value, str):
+    if value.__class__ is not str or not value:
         return False
+    assert isinstance(value, str)
+    if "0" <= value[0] <= "9" or (len(value) > 12 and value.strip()[:1] not in _FILLER):
+        return False  # most cells: numbers and words, never a placeholder
     word = fold_word(value)
     if not word:
         return False
@@ -224,6 +228,8 @@ def parse_number(value: object) -> tuple[Decimal, Optional[str]]:
         return Decimal(repr(value)), None
     if not isinstance(value, str):
         raise NumberError(repr(value), f"expected a number or text, got {type(value).__name__}")
+    if _PLAIN.match(value):
+        return Decimal(value), None  # most cells: 95, 4.5, -3
     text = fold_number(value)
     if not text:
         raise NumberError(value, "the cell is empty")
@@ -262,6 +268,8 @@ def split_nature(text: str) -> tuple[Optional[str], str]:
     (``"95%以上" -> ("≥", "95%")``, ``"10个工作日以内" -> ("≤", "10个工作日")``).
     Returns ``(None, text)`` when the text has no nature next to a number.
     """
+    if "0" <= text[:1] <= "9" and text[-1] not in "上下内":
+        return None, text  # most targets: 95, 100%, 12次
     folded = fold_number(text)
     if not folded:
         return None, text
@@ -290,7 +298,12 @@ def read_nature(column: Optional[str], target_op: Optional[str]) -> tuple[Option
     ``nature`` is ``None`` when neither cell states one; a column word that is
     no nature is returned as written, for the engine to name.
     """
-    word = fold_word(column) if column else ""
+    if not column:
+        return target_op, True
+    known = _WORD_TO_NATURE.get(column)
+    if known is not None and (target_op is None or target_op == known):
+        return known, True  # most lines: ≥, ≤, =, 定性 alone or agreeing
+    word = fold_word(column)
     if not word or is_placeholder(word):
         return target_op, True
     if word in DIRECTIONS:
