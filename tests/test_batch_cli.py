@@ -467,3 +467,23 @@ def test_error_rows_name_the_file_once(tmp_path: Path, capsys: pytest.CaptureFix
     first, second = json.loads(out)["forms"]
     assert first["error"].startswith("field 'indicators': ")
     assert second["error"].startswith(f"{bad}:1:2: not valid JSON")  # the place in the file stays
+
+
+def test_a_workbook_with_two_forms(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import openpyxl
+
+    book = builders.seed_xlsx(tmp_path / "两表.xlsx")
+    wb = openpyxl.load_workbook(book)
+    second = wb.copy_worksheet(wb["自评表"])
+    second.title = "项目B"
+    second["H7"] = 4.0  # a line score that does not add up, on the second sheet only
+    wb.save(book)
+    code, out, _ = run(capsys, "score", str(book))
+    assert code == 0
+    assert f"== {book} [自评表] ==" in out and f"== {book} [项目B] ==" in out
+    out_dir = tmp_path / "out"
+    code, _, _ = run(capsys, "audit", str(book), "-o", f"{out_dir}/", "--format", "xlsx")
+    assert code == 1
+    copy = openpyxl.load_workbook(out_dir / "两表.audit.xlsx")
+    assert copy["自评表"]["H7"].comment is None
+    assert "PR002" in copy["项目B"]["H7"].comment.text

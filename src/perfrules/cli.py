@@ -230,7 +230,14 @@ def _score(args: argparse.Namespace, registry: Registry, parser: argparse.Argume
     one_file = len(reports) == 1 or (not folder and (
         to_stdout or args.format in ("text", "json", "markdown")))
     if one_file:
-        data = _render(writer, [r for _, _, r in reports], args)
+        if args.format == "text" and len(reports) > 1:
+            # several reports one after another, each headed by its file and sheet
+            parts = [_render(writer, [r], args) for _, _, r in reports]
+            data: Optional[bytes] = None if None in parts else b"\n".join(
+                terminal(f"== {path}" + (f" [{label}]" if label else "") + " ==").encode("utf-8")
+                + b"\n" + (part or b"") for (path, label, _), part in zip(reports, parts))
+        else:
+            data = _render(writer, [r for _, _, r in reports], args)
         if data is None:
             return EXIT_INPUT
         emit(data, args.output)
@@ -386,8 +393,6 @@ def _print_error(exc: BaseException, where: str) -> None:
     print(f"perfrules: {name}: not scored: {terminal(_message(exc, where))}", file=sys.stderr)
 
 
-_print_form_error = _print_error
-
 
 def emit(data: bytes, output: Optional[str]) -> None:
     """Write to stdout, or atomically to the file ``output`` (never onto a folder)."""
@@ -400,8 +405,6 @@ def emit(data: bytes, output: Optional[str]) -> None:
         raise OutputError(f"-o {clean(output)} is a folder; give a file name")
     write_atomic(target, data)
 
-
-_emit = emit
 
 
 def _test(args: argparse.Namespace, registry: Registry) -> int:

@@ -71,8 +71,6 @@ def display_names(items: Sequence[BatchItem]) -> dict[str, str]:
     return {p: clean(name) for p, name in _relative(paths).items()}
 
 
-_names = display_names
-
 
 def _label(item: BatchItem, names: dict[str, str]) -> str:
     name = names.get(item.path, clean(item.path))
