@@ -323,3 +323,21 @@ def test_fund_block_below_the_table() -> None:
     fund, ind = reading.form.indicators
     assert fund.rule == "execution-rate" and fund.where("executed") == "S!E4"
     assert ind.name == "甲" and [k.kind for k in reading.rows] == ["indicator", "end"]
+
+
+@pytest.mark.parametrize("head", [
+    ["年度绩效指标", "一级指标", "二级指标", "三级指标", "年度指标值（A）", "实际完成值（B）", "分值",
+     "得分", "未完成原因分析"],
+    ["绩效指标", "一级指标", "二级指标", "指标内容", "全年指标值", "全年完成值", "权重（%）",
+     "自评得分（分）", "扣分原因"],
+    [None, "一级指标", "二级指标", "三级指标", "目标值", "实际值", "标准分", "实际得分", "备注"],
+    ["年度绩效指标完成情况", "一级指标", "二级指标", "三级指标", "预期指标值", "实际完成指标值",
+     "指标分值", "评价得分", "偏差原因分析及整改措施"],
+])
+def test_header_spellings_of_published_forms(head: list[Any]) -> None:
+    label = head[0]
+    form = read([head, line("甲", label=label, weight=100, score=98, note="说明文字")]).form
+    (ind,) = form.indicators
+    assert (ind.target, ind.actual, ind.weight, ind.reported_score, ind.note) == (
+        Decimal(90), Decimal(95), Decimal(100), Decimal(98), "说明文字")
+    assert ind.where("weight") == "S!G2" and ind.path == ("产出指标", "数量指标")
