@@ -413,3 +413,18 @@ def test_a_batch_of_every_hostile_file(tmp_path: Path, capsys: pytest.CaptureFix
     assert (out / "a" / "自评表.audit.xlsx").exists() and (out / "b" / "自评表.audit.xlsx").exists()
     assert tree(folder) == before  # no input touched
     assert "Traceback" not in text
+
+
+def test_writers_ignore_the_callers_decimal_context() -> None:
+    import perfrules
+
+    registry = perfrules.Registry(entry_points=False)
+    report = perfrules.score(perfrules.example(), registry=registry)
+    expected = {name: registry.writer(name).write(report, explain=True)
+                for name in ("text", "json", "markdown", "html")}
+    with decimal.localcontext() as ctx:
+        ctx.prec = 1
+        ctx.traps[decimal.Inexact] = True  # any arithmetic in the caller's context fails
+        ctx.traps[decimal.Rounded] = True
+        got = {name: registry.writer(name).write(report, explain=True) for name in expected}
+    assert got == expected

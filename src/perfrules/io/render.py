@@ -12,6 +12,7 @@ from typing import Any, Optional
 import attrs
 
 from .._engine import LineResult, Report
+from .._numbers import CONTEXT
 from ..exceptions import MissingDependencyError
 from ._width import clean, markdown, number, spreadsheet, terminal
 
@@ -227,7 +228,9 @@ class HtmlWriter:
     def _row(line: LineResult, lang: str) -> str:
         ind = line.indicator
         credit = line.credit
-        pct = 0 if credit is None else int((credit * 100).to_integral_value())
+        # in perfrules' fixed context, whatever the caller's is
+        pct = 0 if credit is None else int(CONTEXT.multiply(credit, 100).to_integral_value(
+            context=CONTEXT))
         cls = "na" if not line.applicable else ("met" if line.met else "unmet")
         mark = ("—" if not line.applicable else ("✓" if line.met else "✗"))
         mark_cls = "" if not line.applicable else ("ok" if line.met else "no")
