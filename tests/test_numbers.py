@@ -283,3 +283,24 @@ def test_number_fields_accept_the_unit_their_column_means(field: str, text: str,
 def test_number_fields_refuse_other_units(field: str, text: str) -> None:
     (problem,) = _line(**{field: text}).problems
     assert problem.field == field and problem.location == _CELLS.get(field, f"表!A5.{field}")
+
+
+@pytest.mark.parametrize("path", [5, [1, [2]], {"a": 1}, ["产出指标", 2]])
+def test_a_path_that_is_no_list_of_names_is_a_located_problem(path: object) -> None:
+    (problem,) = Indicator.from_dict({"name": "x", "weight": "1", "path": path},
+                                     source="f.json: indicators[0]").problems
+    assert problem.code == "bad-path" and problem.field == "path"
+    assert problem.location == "f.json: indicators[0].path"
+
+
+def test_a_path_of_names_or_one_name() -> None:
+    assert Indicator.from_dict({"name": "x", "path": "产出指标"}).path == ("产出指标",)
+    assert Indicator.from_dict({"name": "x", "path": ["产出指标", "数量指标"]}).path == (
+        "产出指标", "数量指标")
+
+
+def test_a_ruleset_that_is_no_id_is_a_located_problem() -> None:
+    with pytest.raises(FormError, match="ruleset") as info:
+        Form.from_dict({"indicators": [{"name": "x", "weight": "100"}], "ruleset": ["x"]},
+                       source="f.json")
+    assert [p.code for p in info.value.problems] == ["bad-ruleset"]

@@ -267,6 +267,11 @@ class Form:
                                         expected='{"path": ["产出指标"], "weight": "50"}'))
         form_problems: list[Problem] = []
         total = _number_field(data, "reported_total", source, None, form_problems)
+        ruleset = data.get("ruleset") or None
+        if ruleset is not None and not isinstance(ruleset, str):
+            problems.append(Problem(code="bad-ruleset", field="ruleset", location=source,
+                                    value=repr(ruleset)[:60], message="ruleset is a ruleset id",
+                                    expected="an id such as cn-mof-2020 or cn-mof-2020@1"))
         year = data.get("year")
         if year is not None and not (isinstance(year, int) and not isinstance(year, bool)):
             try:
@@ -294,7 +299,7 @@ class Form:
             organization=str(data.get("organization") or ""),
             year=year,
             kind=str(data.get("kind") or "department"),
-            ruleset=data.get("ruleset") or None,
+            ruleset=ruleset,
             groups=groups,
             reported_total=total,
             reported_grade=data.get("reported_grade") or None,
@@ -471,7 +476,15 @@ def _parse_indicator(data: Mapping[str, Any], source: Optional[str],
     fields["nature"] = nature
 
     path = data.get("path") or ()
-    fields["path"] = (path,) if isinstance(path, str) else tuple(str(p) for p in path)
+    if isinstance(path, str):
+        path = (path,)
+    if not isinstance(path, (list, tuple)) or not all(isinstance(p, str) for p in path):
+        problems.append(Problem(code="bad-path", indicator=name, field="path",
+                                location=at("path"), value=repr(path)[:60],
+                                message="path is the list of the indicator's group names",
+                                expected='["产出指标", "数量指标"]'))
+        path = ()
+    fields["path"] = tuple(path)
     rule = data.get("rule")
     fields["rule"] = str(rule).strip() if rule else None
     applicable = data.get("applicable", True)
