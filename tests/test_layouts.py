@@ -212,6 +212,8 @@ def _file_where(case: Case, fmt: str, path: Path, forms: list[perfrules.Form]) -
         return lambda r, c: f"{path.name}!{_letter(c)}{r + off}"
     if fmt == "docx":
         return lambda r, c: f"表{case.sheet + 1}第{r}行第{c}列"
+    if fmt == "pdf" and len(case.layout) == 1 and len(sheet.rows) <= 25:
+        return lambda r, c: f"第1页 表1 第{r}行第{c}列"  # a table that fits on one page
     return None
 
 
