@@ -14,7 +14,7 @@ PUBLIC = [
     "PerfrulesError", "PluginInfo", "Problem", "Provenance", "Reader", "Registry", "Report", "Rule",
     "RuleSet", "Step", "Tier", "Writer", "__version__", "audit", "example", "example_path",
     "get_registry", "load", "load_all", "normalize_weights", "ruleset_for", "score",
-    "score_many",
+    "score_many", "score_table",
 ]
 HOOKS = {
     "perfrules_register_checks": ["register"],

@@ -14,6 +14,7 @@ from typing import Optional, Union
 
 from ._audit import SEVERITIES, AuditContext, AuditReport, Check, Finding, audit
 from ._batch import score_many
+from ._columnar import score_table
 from ._engine import LineResult, Provenance, Report, score
 from ._explain import Step
 from ._model import Form, Group, Indicator
@@ -62,6 +63,7 @@ __all__ = [
     "ruleset_for",
     "score",
     "score_many",
+    "score_table",
 ]
 
 
