@@ -164,7 +164,7 @@ def plugged(monkeypatch: pytest.MonkeyPatch) -> None:
 
 #: hostile cells of a readable form: the audit reports them as findings (exit 1), as
 #: it does every bad cell, rather than refusing the form
-AUDITED = {"weight-1e30": "PR001"}
+AUDITED = {"weight-1e30": "PR001", "json-path-int": "PR001"}
 
 
 @pytest.mark.usefixtures("plugged")
@@ -345,16 +345,7 @@ WRONG_TYPES = {
     "judged-dict": ("indicator", "judged_score", {"a": 1}),
     "indicators-str": ("form", "indicators", "x"),
 }
-#: Wrong types that still reach a bug instead of a located problem; the
-#: fuzz test (tests/test_fuzz.py) steers clear of them until they are fixed.
-KNOWN_BUGS = {"path-int", "path-nested", "ruleset-list"}
-
-
-@pytest.mark.parametrize("case", [
-    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=(
-        "Form.from_dict / Registry.ruleset raise TypeError or AttributeError for this type: "
-        "reported to the owners of _model.py and _registry.py")))
-    if name in KNOWN_BUGS else name for name in sorted(WRONG_TYPES)])
+@pytest.mark.parametrize("case", sorted(WRONG_TYPES))
 def test_wrong_types_are_located_problems(case: str, tmp_path: Path,
                                           capsys: pytest.CaptureFixture[str]) -> None:
     where, key, value = WRONG_TYPES[case]
