@@ -487,3 +487,27 @@ def test_a_workbook_with_two_forms(tmp_path: Path, capsys: pytest.CaptureFixture
     copy = openpyxl.load_workbook(out_dir / "两表.audit.xlsx")
     assert copy["自评表"]["H7"].comment is None
     assert "PR002" in copy["项目B"]["H7"].comment.text
+
+
+def test_folders_nested_deeper_than_python_recurses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    depth = 1050  # deeper than Python's default recursion limit (1000)
+    (tmp_path / "in").mkdir()
+    monkeypatch.chdir(tmp_path / "in")
+    for _ in range(depth):
+        os.mkdir("d")
+        os.chdir("d")
+    monkeypatch.chdir(tmp_path)
+    write_form(tmp_path / "in" / "a.json")
+    try:
+        code, out, _ = run(capsys, "audit", str(tmp_path / "in"), "--format", "json")
+    finally:  # remove the chain here: pytest's own clean-up recurses and would fail on it
+        os.chdir(tmp_path / "in")
+        for _ in range(depth):
+            os.chdir("d")
+        for _ in range(depth):
+            os.chdir("..")
+            os.rmdir("d")
+        monkeypatch.chdir(tmp_path)
+    assert code == 0
+    assert json.loads(out)["forms"][0]["file"].endswith("a.json")

@@ -95,8 +95,7 @@ def find_forms(inputs: Sequence[str], registry: Registry, *, follow_symlinks: bo
     found: list[Found] = []
     for item in inputs:
         if os.path.isdir(item):
-            _walk(item, os.path.realpath(item), suffixes, skipped, follow_symlinks, found,
-                  {os.path.realpath(item)})
+            _walk(item, os.path.realpath(item), suffixes, skipped, follow_symlinks, found)
         else:
             found.append(Found(path=item, error=_not_regular(item)))
     return found
@@ -115,18 +114,31 @@ def _not_regular(path: str) -> Optional[str]:
     return f"{kind}, not a file; perfrules reads only regular files"
 
 
-def _walk(folder: str, root: str, suffixes: set[str], skipped: set[str], follow: bool,
-          found: list[Found], seen: set[str]) -> None:
+def _listing(folder: str, found: list[Found]) -> Optional[list[os.DirEntry[str]]]:
+    """A folder's entries by name; or None, after reporting why it cannot be listed."""
     try:
         with os.scandir(folder) as it:
-            entries = sorted(it, key=lambda e: e.name)
+            return sorted(it, key=lambda e: e.name)
     except OSError as exc:
         found.append(Found(path=folder, error=f"cannot list the folder: {exc.strerror or exc}"))
-        return
-    for entry in entries:
+        return None
+
+
+def _walk(top: str, root: str, suffixes: set[str], skipped: set[str], follow: bool,
+          found: list[Found]) -> None:
+    """Depth first, by name, without recursion (a folder may nest thousands deep)."""
+    stack: list[tuple[Iterator[os.DirEntry[str]], str, frozenset[str]]] = [
+        (iter(_listing(top, found) or ()), root, frozenset({root}))]
+    while stack:
+        entries, parent, seen = stack[-1]
+        entry = next(entries, None)
+        if entry is None:
+            stack.pop()
+            continue
         if entry.name.startswith((".", "~$")) or _is_our_summary(entry.path):
             continue
-        real = os.path.realpath(entry.path)
+        link = entry.is_symlink()
+        real = os.path.realpath(entry.path) if link else os.path.join(parent, entry.name)
         if real in skipped:
             continue
         try:
@@ -138,14 +150,16 @@ def _walk(folder: str, root: str, suffixes: set[str], skipped: set[str], follow:
             continue
         if is_form and ".audit." in entry.name:
             continue  # an annotated copy perfrules wrote
-        if entry.is_symlink() and not follow and not _is_inside(real, root):
+        if link and not follow and not _is_inside(real, root):
             found.append(Found(path=entry.path, error="a link to a place outside the folder; not "
                                "followed (use --follow-symlinks to follow such links)"))
             continue
         if is_dir:
-            if real in seen or (entry.is_symlink() and not follow):
+            if real in seen or (link and not follow):
                 continue  # a link back into the folder: its files are found there
-            _walk(entry.path, root, suffixes, skipped, follow, found, seen | {real})
+            listing = _listing(entry.path, found)
+            if listing is not None:
+                stack.append((iter(listing), real, seen | {real}))
             continue
         found.append(Found(path=entry.path, error=_not_regular(entry.path)))
 
