@@ -12,7 +12,8 @@ PUBLIC = [
     "DEFAULT_RULESET", "SEVERITIES", "AuditContext", "AuditReport", "Check", "Finding", "Form",
     "FormError", "Grade", "Group", "Indicator", "InputError", "LineResult", "Outcome",
     "PerfrulesError", "PluginInfo", "Problem", "Provenance", "Reader", "Registry", "Report", "Rule",
-    "RuleSet", "Step", "Tier", "Writer", "__version__", "audit", "example", "example_path",
+    "RuleSet", "SkippedRow", "Step", "Tier", "Writer", "__version__", "audit", "example",
+    "example_path",
     "get_registry", "load", "load_all", "normalize_weights", "ruleset_for", "score",
     "score_many", "score_table",
 ]

@@ -151,7 +151,7 @@ def test_docx_forms_as_separate_tables_with_titles(tmp_path: Path) -> None:
                                         "文化惠民项目2023年度项目支出绩效自评表"]
     for form in forms:
         assert form.organization == "某区民政局" and form.reported_total == Decimal("99.11")
-        assert form.indicators[0].rule == "execution-rate"
+        assert perfrules.score(form).lines[0].kind == "execution-rate"
         assert str(perfrules.score(form).total) == "99.11"
     assert forms[1].indicators[0].where("actual") == "表3第4行第7列"
     assert forms[1].indicators[-1].where("actual") == "表4第8行第5列"

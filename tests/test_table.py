@@ -200,12 +200,13 @@ def test_fund_block_variants(heads: tuple[str, ...], label: str) -> None:
             HEAD, line("甲", weight=90, score=90)]
     form = read(rows, percent=frozenset({(2, 7)})).form
     fund, _ = form.indicators
-    assert (fund.rule, fund.budget, fund.executed, fund.weight, fund.actual, fund.unit,
-            fund.reported_score) == ("execution-rate", Decimal(800), Decimal("794.8"),
+    assert (fund.name, fund.budget, fund.executed, fund.weight, fund.actual, fund.unit,
+            fund.reported_score) == ("预算执行率", Decimal(800), Decimal("794.8"),
                                      Decimal(10), Decimal("99.35"), "%", Decimal("9.94"))
     assert fund.where("executed") == "S!E2" and fund.where("name") == "S!B2"
     assert form.kind == ("department" if "部门" in label else "project")
     assert perfrules.score(form).lines[0].points == Decimal("9.94")
+    assert perfrules.score(form).lines[0].kind == "execution-rate"
 
 
 def test_fund_weight_from_the_block_label() -> None:
@@ -321,7 +322,8 @@ def test_fund_block_below_the_table() -> None:
             [None, "年度资金总额", 100, 100, 95, 10, "95%", 9.5]]
     reading = read(rows)
     fund, ind = reading.form.indicators
-    assert fund.rule == "execution-rate" and fund.where("executed") == "S!E4"
+    assert fund.name == "预算执行率" and fund.where("executed") == "S!E4"
+    assert perfrules.score(reading.form).lines[0].kind == "execution-rate"
     assert ind.name == "甲" and [k.kind for k in reading.rows] == ["indicator", "end"]
 
 

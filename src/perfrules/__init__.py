@@ -17,7 +17,7 @@ from ._batch import score_many
 from ._columnar import score_table
 from ._engine import LineResult, Provenance, Report, score
 from ._explain import Step
-from ._model import Form, Group, Indicator
+from ._model import Form, Group, Indicator, SkippedRow
 from ._registry import DEFAULT_RULESET, PluginInfo, Reader, Registry, Writer, get_registry
 from ._rule import Outcome, Rule
 from ._ruleset import Grade, RuleSet, Tier
@@ -49,6 +49,7 @@ __all__ = [
     "Report",
     "Rule",
     "RuleSet",
+    "SkippedRow",
     "Step",
     "Tier",
     "Writer",
@@ -73,18 +74,14 @@ def load(
     format: Optional[str] = None,
     registry: Optional[Registry] = None,
 ) -> Form:
-    """Read a form from a file; the reader is chosen by ``format`` or the extension."""
-    forms = load_all(path, format=format, registry=registry)
-    if len(forms) > 1:
-        from .exceptions import FormError, Problem
+    """Read the one form of a file; the reader is chosen by ``format`` or the extension.
 
-        names = "、".join(f.source or "?" for f in forms)
-        raise FormError(Problem(
-            code="several-forms", location=str(path),
-            message=f"the file holds {len(forms)} forms ({names})",
-            expected="perfrules.load_all(path), which returns every form of the file"),
-            str(path))
-    return forms[0]
+    A file that holds several forms (sheets, Word tables, PDF pages) is a
+    :class:`~perfrules.FormError` (``several-forms``) naming them: read it
+    with :func:`load_all`.
+    """
+    reg = registry if registry is not None else get_registry()
+    return reg.reader_for(path, format).read(Path(path))  # type: ignore[no-any-return]
 
 
 def load_all(

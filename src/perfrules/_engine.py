@@ -258,7 +258,7 @@ def _citation(rs: RuleSet, rule: str, params: tuple[str, ...],
         if step.code in ("tier", "tier_by_score") and len(step.args) > 1:
             tier = next((t for t in rs.tiers if t.name == step.args[1]), None)
             if tier is not None and tier.citation:
-                zh = en = tier.citation
+                zh, en = tier.citation, tier.citation_en or tier.citation
     cited = dict(rs.citations)
     for param in params:
         clause = cited.get(f"param:{param}")
@@ -367,7 +367,8 @@ def choose_rule(ind: Indicator, rs: RuleSet, reg: Registry) -> tuple[Optional[st
             return None, _problem(ind, "rule", "unknown-rule", f"unknown rule {ind.rule!r}",
                                   ", ".join(reg.rules))
         return ind.rule, None
-    if rs.is_execution_rate(ind.name):
+    if rs.is_execution_rate(ind.name) or (ind.nature is None and ind.budget is not None
+                                          and ind.executed is not None):
         rate = rs.rule_for(RATE_KEY) or _rate_rule(reg)
         if rate is None:
             return None, _problem(ind, "name", "no-rate-rule",
@@ -508,7 +509,8 @@ def _score_rows(form: Form, rs: RuleSet, reg: Registry) -> tuple[list[Row], list
         extra: Optional[Step] = None
         scored = ind
         if rule_name is None:
-            if is_rate(ind.name):
+            if is_rate(ind.name) or (ind.nature is None and ind.budget is not None
+                                     and ind.executed is not None):
                 rule_name = plan.rate_rule
             elif ind.nature is not None:
                 rule_name = by_nature.get(ind.nature)

@@ -122,8 +122,9 @@ class Tier:
     default: Decimal = attrs.field(converter=to_decimal, validator=_unit_interval)
     met: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
     name_en: str = attrs.field(default="", validator=attrs.validators.instance_of(str))
-    #: the policy clause behind this tier's band, shown in explanations
+    #: the policy clause behind this tier's band, shown in explanations (zh, en)
     citation: str = attrs.field(default="", validator=attrs.validators.instance_of(str))
+    citation_en: str = attrs.field(default="", validator=attrs.validators.instance_of(str))
 
     def __attrs_post_init__(self) -> None:
         if self.lower > self.upper:
@@ -359,7 +360,8 @@ class RuleSet:
             tiers=[Tier(name=t["name"], words=t["words"], lower=t["min"], upper=t["max"],
                         upper_inclusive=t.get("max_inclusive", False),
                         default=t["default"], met=t.get("met", False),
-                        name_en=t.get("name_en", ""), citation=t.get("citation", ""))
+                        name_en=t.get("name_en", ""), citation=t.get("citation", ""),
+                        citation_en=t.get("citation_en", ""))
                    for t in data.get("tiers", ())],
             execution_rate_names=data.get("execution_rate_names", ()),
             not_applicable_words=data.get("not_applicable_words", ()),
@@ -388,7 +390,8 @@ class RuleSet:
             "tiers": [{"name": t.name, "name_en": t.name_en, "words": list(t.words),
                        "min": str(t.lower), "max": str(t.upper),
                        "max_inclusive": t.upper_inclusive, "default": str(t.default),
-                       "met": t.met, **({"citation": t.citation} if t.citation else {})}
+                       "met": t.met, **({"citation": t.citation} if t.citation else {}),
+                       **({"citation_en": t.citation_en} if t.citation_en else {})}
                       for t in self.tiers],
             "execution_rate_names": list(self.execution_rate_names),
             "not_applicable_words": list(self.not_applicable_words),
@@ -482,6 +485,8 @@ def merge_ruleset_data(base: Mapping[str, Any], override: Mapping[str, Any]) -> 
     for key in ("valid_until", "effective_to", "region"):
         if key not in override:
             merged.pop(key, None)
+    if "citation" in override and "citation_en" not in override:
+        merged.pop("citation_en", None)  # never the parent's English beside the child's Chinese
     if "tiers" in override:
         # A tier that only changes its band may leave out its words: they come
         # from the parent's tier of the same name.

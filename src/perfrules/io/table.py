@@ -605,7 +605,9 @@ def _fund_line(grid: Grid, at: int, cols: dict[str, int], rows: list[int],
         values = {f: cell_value(row[c]) for f, c in cols.items() if c < len(row)}
         has_amounts = any(values.get(f) is not None for f in ("budget", "executed", "actual"))
         if line is None and has_amounts and not label_text.startswith("其中"):
-            data: dict[str, Any] = {"name": "预算执行率", "rule": "execution-rate"}
+            # no rule named: the engine scores it by its kind (a line with budget and executed
+            # amounts, or named as the ruleset names execution-rate lines)
+            data: dict[str, Any] = {"name": "预算执行率"}
             places: dict[str, str] = {}
             if label is not None:
                 places["name"] = label.where
