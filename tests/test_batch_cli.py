@@ -511,3 +511,18 @@ def test_folders_nested_deeper_than_python_recurses(tmp_path: Path, monkeypatch:
         monkeypatch.chdir(tmp_path)
     assert code == 0
     assert json.loads(out)["forms"][0]["file"].endswith("a.json")
+
+
+def test_a_plugin_that_exits_is_not_findings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """sys.exit(1) inside a plugin would read as "findings" to a pipeline."""
+    def exiting(*args: Any, **kwargs: Any) -> Any:
+        raise SystemExit(1)
+
+    path = write_form(tmp_path / "a.json")
+    monkeypatch.setattr("perfrules.cli.score", exiting)
+    code, _, err = run(capsys, "score", str(path))
+    assert code == 2 and "SystemExit" in err
+    monkeypatch.setattr("perfrules._audit_cli.audit", exiting)
+    assert run(capsys, "audit", str(path), "--timeout", "0")[0] == 2
+    assert run(capsys, "audit", str(path))[0] == 2  # in a worker

@@ -207,7 +207,7 @@ def _score(args: argparse.Namespace, registry: Registry, parser: argparse.Argume
     for path in paths:
         try:
             forms = load_all(path, format=args.reader, registry=registry)
-        except Exception as exc:  # one file's failure is its error, not the batch's
+        except (Exception, SystemExit) as exc:  # one file's failure is its error, not the batch's
             _print_error(exc, path)
             status = EXIT_INPUT
             continue
@@ -215,7 +215,7 @@ def _score(args: argparse.Namespace, registry: Registry, parser: argparse.Argume
             label = _form_label(path, form.source, i, len(forms))
             try:
                 reports.append((path, label, score(form, args.ruleset, registry=registry)))
-            except Exception as exc:
+            except (Exception, SystemExit) as exc:  # a plugin rule that raises, or exits
                 _print_error(exc, f"{path} [{label}]" if label else path)
                 status = EXIT_INPUT
     if not reports:
@@ -264,7 +264,7 @@ def _render(writer: object, reports: list[Report], args: argparse.Namespace) -> 
         return b"\n".join(write(r, explain=args.explain, lang=args.lang) for r in reports)
     except PerfrulesError:
         raise
-    except Exception as exc:  # a writer plugin that fails
+    except (Exception, SystemExit) as exc:  # a writer plugin that fails
         name = getattr(writer, "name", args.format)
         print(f"perfrules: error: the writer {terminal(name)!r} failed: {type(exc).__name__}: "
               f"{terminal(exc)}", file=sys.stderr)
