@@ -61,7 +61,7 @@ def test_json_is_byte_stable(capsys: pytest.CaptureFixture[str]) -> None:
 def test_explain_english(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "score", "--example", "--explain", "--lang", "en")
     assert code == 0
-    assert "99.64 / 100 × 10 = 9.964 → 9.96 (MOF Caiyu [2020] No. 10)" in out
+    assert "99.64 / 100 × 10 = 9.964 → 9.96 (MOF Caiyu [2020] No. 10, form notes: the execution rate" in out
 
 
 def test_bad_form_exits_2_with_all_problems(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

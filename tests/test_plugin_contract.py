@@ -507,3 +507,39 @@ def test_hooks_take_precise_register_types() -> None:
 
 
 _: Callable[..., Any] = check_rule
+
+
+# -- the command line ------------------------------------------------------------------
+
+
+def test_cli_picks_the_ruleset_in_force(capsys: pytest.CaptureFixture[str]) -> None:
+    from perfrules.cli import main
+
+    assert main(["--plugins", "", "score", "--example", "--year", "2022", "--format",
+                 "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["ruleset"], data["ruleset_version"], data["in_force"]) == ("cn-mof-2020", "1",
+                                                                            True)
+    assert main(["--plugins", "", "score", "--example", "--ruleset", "cn-mof-2020-linear@1",
+                 "--explain"]) == 0
+    out = capsys.readouterr().out
+    assert "规则集 cn-mof-2020-linear@1" in out
+    assert "自评表填报说明：预算执行率" in out  # each line ends with its own rule's clause
+    assert main(["--plugins", "", "score", "--example", "--year", "2019"]) == 2
+    assert "in force in 2019" in capsys.readouterr().err
+
+
+def test_cli_plugins_option_is_the_allow_list(capsys: pytest.CaptureFixture[str]) -> None:
+    from perfrules.cli import main
+
+    assert main(["--plugins", "", "plugins"]) == 0
+    assert capsys.readouterr().out.split() == [
+        "perfrules.builtin.checks", "0.1.0", "perfrules.builtin.formats", "0.1.0",
+        "perfrules.builtin.rules", "0.1.0", "perfrules.builtin.rulesets", "0.1.0"]
+    assert main(["--plugins", "", "rulesets"]) == 0
+    out = capsys.readouterr().out
+    assert "cn-mof-2020@1  in force 2020-02-25 – …  region CN" in out
+    assert "cn-mof-2020-linear@1  in force 2020-02-25 – …  extends cn-mof-2020@1" in out
+    assert main(["--plugins", "", "rules"]) == 0
+    out = capsys.readouterr().out
+    assert "at-most          at-most         < ≤" in out and "``" not in out

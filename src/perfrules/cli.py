@@ -42,13 +42,18 @@ def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="perfrules", description=(
         "Score, explain and check Chinese budget performance self-evaluation forms (绩效自评表)."))
     parser.add_argument("--version", action="version", version=f"perfrules {__version__}")
+    parser.add_argument("--plugins", metavar="NAME,NAME",
+                        help="load only these installed plugins (entry-point or distribution "
+                        "names; the same as PERFRULES_PLUGINS); '' loads none but the built-ins")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     p = sub.add_parser("score", help="score forms and print the report")
     p.add_argument("forms", nargs="*", metavar="FORM", help="form files (.json, .toml, .yaml …)")
     p.add_argument("--example", action="store_true", help="score the bundled example form")
-    p.add_argument("--ruleset", metavar="ID", help="ruleset id (default: the form's, else "
+    p.add_argument("--ruleset", metavar="ID", help="ruleset id, or id@version to pin one "
+                   "(default: the form's, else the one in force for --year/--region, else "
                    "cn-mof-2020); see `perfrules rulesets`")
+    _ruleset_choice(p)
     p.add_argument("--format", default="text", metavar="FORMAT",
                    help="report format: text (default), json, markdown, html, xlsx, or any "
                    "registered writer")
@@ -67,6 +72,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="forms, or folders to search for forms")
     a.add_argument("--ruleset", metavar="ID", help="ruleset id (default: each form's, else "
                    "cn-mof-2020)")
+    _ruleset_choice(a)
     a.add_argument("--format", default="text",
                    choices=("text", "json", "markdown", "html", "xlsx"),
                    help="text (default), json, markdown, html (one page for all forms), or "
@@ -105,6 +111,14 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("rulesets", help="list the rulesets")
     sub.add_parser("plugins", help="list the loaded plugins")
     return parser
+
+
+def _ruleset_choice(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--year", type=int, metavar="YYYY",
+                   help="use the ruleset in force in this year (with --region)")
+    p.add_argument("--region", metavar="CODE",
+                   help="use the ruleset of this region, such as CN-HB (湖北); falls back to "
+                   "the national one (CN)")
 
 
 def _budget_options(p: argparse.ArgumentParser) -> None:
@@ -171,7 +185,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if True:
-        registry = get_registry()
+        registry = get_registry() if args.plugins is None else Registry(
+            allow=[n.strip() for n in args.plugins.split(",") if n.strip()])
+        if getattr(args, "ruleset", None) is None and (
+                getattr(args, "year", None) is not None or getattr(args, "region", None)):
+            args.ruleset = registry.ruleset_for(year=args.year, region=args.region).ref
         if args.command == "score":
             return _score(args, registry, parser)
         if args.command == "audit":

@@ -64,15 +64,18 @@ def render_text(report: Report, *, explain: bool = False, lang: str = "zh") -> s
         out.append(fmt(row))
         if explain:
             cell = line.indicator.where("actual") if line.indicator.cells else None
-            out.append("    " + _cell(line.explanation(lang, citation))
+            out.append("    " + _cell(line.explanation(lang))  # the line's own clause
                        + (f"  [{_cell(cell)}]" if cell else ""))
     out.append("  ".join("-" * w for w in widths))
     if zh:
-        out.append(f"总分 {report.total}  等级 {report.grade}  规则集 {report.ruleset.id}"
+        out.append(f"总分 {report.total}  等级 {report.grade}  规则集 {report.ruleset.ref}"
                    f"（{report.ruleset.citation}）")
     else:
         out.append(f"total {report.total}  grade {report._grade_en()}  ruleset "
-                   f"{report.ruleset.id} ({citation})")
+                   f"{report.ruleset.ref} ({citation})")
+    notice = report.notice(lang)
+    if notice:
+        out.append(_cell(notice))
     if explain:
         out.append(report.total_explanation(lang))
     skipped = report.form.skipped
