@@ -1,0 +1,403 @@
+"""perfrules' benchmarks: every path measured against its floor in the same run.
+
+    python benchmarks/run.py            # quick: about a minute
+    python benchmarks/run.py --full     # the sizes of DESIGN.md §8 (10^6 indicator rows …)
+    python benchmarks/run.py --only score,columnar --repeat 7
+
+Each line of the table is a ratio of throughputs, perfrules / floor (higher is
+better; for memory, megabytes), timed best of ``--repeat`` in the same run, so
+that a loaded machine slows both alike. The floors (DESIGN.md §8):
+
+- score: a hand-written loop over the same forms: per line one comparison, one
+  multiply/divide or one tier-word lookup, one quantize; forms of 20 lines with
+  mixed natures (≥ ≤ = > <, 定性 with and without a judged score, the execution rate);
+- Form.from_dict: turning the same dicts into tuples of Decimal;
+- columnar: perfrules.score_table against the object path on the same table (rows to
+  dicts, Form.from_dict, perfrules.score), checking that every cent is equal;
+- memory: 10^6 rows (--full; 10^5 quick) streamed as record batches into
+  score_table in a fresh process: growth of its peak RSS over the RSS after imports;
+- readers: perfrules.load_all against openpyxl read-only and a zipfile + lxml walk of
+  document.xml (benchmarks/bench_readers.py);
+- audit --jobs: ``perfrules audit DIR --jobs 2`` against ``--jobs 1`` on the same files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+import perfrules  # noqa: E402
+
+Q = Decimal("0.01")
+WORDS = {"达成": Decimal(1), "全部完成": Decimal(1), "部分达成": Decimal("0.6"),
+         "基本完成": Decimal("0.6"), "未完成": Decimal(0)}
+
+
+def best(fn: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+# -- forms of ~20 lines, mixed natures ----------------------------------------------
+
+
+def form_dict(rng: random.Random, k: int, lines: int = 20) -> dict[str, Any]:
+    """A filled-in form as an integrator holds it: decimals as strings."""
+    weights = perfrules.normalize_weights([rng.randint(2, 9) for _ in range(lines)])
+    indicators: list[dict[str, Any]] = [{
+        "name": "全年预算执行率", "nature": "=", "unit": "%", "target": "100",
+        "actual": str(Decimal(rng.randint(9000, 10000)) / 100), "weight": str(weights[0])}]
+    for i, w in enumerate(weights[1:], 1):
+        if i % 4 == 0:
+            word = rng.choice(list(WORDS))
+            item = {"name": f"满意度{i}", "nature": "定性", "target": "良好", "actual": word,
+                    "weight": str(w)}
+            if i % 8 == 0:
+                tier = perfrules.get_registry().ruleset().tier_of(word)
+                assert tier is not None
+                item["reported_score"] = str((w * tier.lower).quantize(Q, "ROUND_UP"))
+            indicators.append(item)
+        else:
+            nature = ("≥", "≤", "=", ">", "<")[i % 5]
+            indicators.append({
+                "name": f"指标{i}", "nature": nature, "unit": "次",
+                "target": str(rng.randint(1, 10_000)),
+                "actual": str(Decimal(rng.randint(0, 12_000)) / 10), "weight": str(w)})
+    return {"title": f"表{k}", "indicators": indicators}
+
+
+def floor_score(form: perfrules.Form) -> Decimal:
+    """The floor: one comparison, one multiply/divide or tier lookup, one quantize a line."""
+    total = Decimal(0)
+    for ind in form.indicators:
+        a, b, w = ind.target, ind.actual, ind.weight
+        assert w is not None
+        if ind.nature == "定性":
+            s = ind.reported_score if ind.reported_score is not None else w * WORDS[b]  # type: ignore[index]
+        elif ind.nature in ("≤", "<"):
+            s = w if b <= a else w * a / b  # type: ignore[operator]
+        else:
+            s = w if b >= a else w * b / a  # type: ignore[operator]
+        total += s.quantize(Q)
+    return total
+
+
+def tuples_of(dicts: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """The from_dict floor: every indicator a tuple, numbers as Decimal."""
+    out = []
+    for form in dicts:
+        for d in form["indicators"]:
+            target, actual = d["target"], d["actual"]
+            out.append((d["name"], d.get("nature"), d.get("unit"),
+                        Decimal(target) if target[0].isdigit() else target,
+                        Decimal(actual) if actual[0].isdigit() else actual,
+                        Decimal(d["weight"]),
+                        Decimal(d["reported_score"]) if "reported_score" in d else None))
+    return out
+
+
+def bench_score(args: argparse.Namespace, registry: perfrules.Registry) -> list[tuple[Any, ...]]:
+    rng = random.Random(1)
+    dicts = [form_dict(rng, k) for k in range(args.forms)]
+    forms = [perfrules.Form.from_dict(d) for d in dicts]
+    for form in forms[:50]:  # the floor and perfrules agree where the floor's shortcut holds
+        report = perfrules.score(form, registry=registry)
+        assert abs(report.total - floor_score(form)) < 1, (report.total, floor_score(form))
+    n = sum(len(f.indicators) for f in forms)
+    t_floor = best(lambda: [floor_score(f) for f in forms], args.repeat)
+    t_score = best(lambda: [perfrules.score(f, registry=registry) for f in forms], args.repeat)
+    t_tuples = best(lambda: tuples_of(dicts), args.repeat)
+    t_from = best(lambda: [perfrules.Form.from_dict(d) for d in dicts], args.repeat)
+    t_report = best(lambda: [perfrules.score(perfrules.Form.from_dict(d), registry=registry)
+                             for d in dicts], args.repeat)
+    return [
+        (f"score(), {args.forms} forms × 20 lines", n / t_score, n / t_floor, ">= 0.5"),
+        ("Form.from_dict, dict → Form", n / t_from, n / t_tuples, ">= 0.33 (within 3x)"),
+        ("dict → report (from_dict + score)", n / t_report, n / (t_tuples + t_floor), "info"),
+    ]
+
+
+# -- the columnar path ------------------------------------------------------------------
+
+
+def indicator_rows(n_forms: int, seed: int, lines: int = 20) -> Iterator[dict[str, Any]]:
+    """One row per indicator, as 预算一体化 databases hold them; one form in ~500 has a
+    problem (a weight that is no number), so the object path's errors are in the table."""
+    rng = random.Random(seed)
+    words = list(WORDS)
+    names = [f"指标{i}" for i in range(200)]
+    for f in range(n_forms):
+        weights = perfrules.normalize_weights([rng.randint(1, 9) for _ in range(lines)])
+        bad = rng.random() < 0.002
+        for i, w in enumerate(weights):
+            row: dict[str, Any] = {"form_id": f"{seed}-{f:07d}", "weight": str(w), "name": None,
+                                   "nature": None, "unit": None, "target": None, "actual": None,
+                                   "reported_score": None, "budget": None, "executed": None}
+            if i == 0:
+                budget = Decimal(rng.randint(100, 10**7)).scaleb(-2)
+                row.update(name="预算执行率", nature="=", unit="%", target="100",
+                           budget=str(budget), executed=str(
+                               (budget * rng.randint(90, 100) / 100).quantize(Q)))
+            elif i % 4 == 0:
+                row.update(name=f"满意度{i}", nature="定性", target="良好", actual=rng.choice(words))
+                if rng.random() < 0.5:
+                    row["reported_score"] = str((w * Decimal("0.8")).quantize(Q, "ROUND_UP")) \
+                        if row["actual"] in ("达成", "全部完成") else None
+            else:
+                row.update(name=rng.choice(names), nature=rng.choice(["≥", "≤", "=", ">", "<"]),
+                           unit=rng.choice(["%", "次", "万元"]),
+                           target=str(Decimal(rng.randint(1, 100_000)).scaleb(-rng.randint(0, 2))),
+                           actual=str(Decimal(rng.randint(0, 120_000)).scaleb(-rng.randint(0, 2))))
+            if bad and i == 3:
+                row["weight"] = "待定"
+            yield row
+
+
+def record_batches(n_rows: int, seed: int, batch_rows: int = 65_536) -> Iterator[Any]:
+    import pyarrow as pa
+
+    rows = indicator_rows(n_rows // 20, seed)
+    while True:
+        chunk = [row for _, row in zip(range(batch_rows), rows)]
+        if not chunk:
+            return
+        yield pa.RecordBatch.from_pylist(chunk, schema=pa.schema(
+            [(k, pa.string()) for k in chunk[0]]))
+
+
+def object_path(table: Any, registry: perfrules.Registry) -> list[Any]:
+    from perfrules._columnar import form_dicts
+
+    out = []
+    for form_id, data in form_dicts(table):
+        try:
+            report = perfrules.score(perfrules.Form.from_dict(data, source=str(form_id)),
+                                     registry=registry)
+        except perfrules.PerfrulesError as exc:
+            out.append((form_id, None, str(exc), ()))
+        else:
+            out.append((form_id, report.total, None,
+                        tuple(line.points for line in report.lines)))
+    return out
+
+
+def columnar_result(table: Any, registry: perfrules.Registry) -> list[Any]:
+    result = perfrules.score_table(table, registry=registry)
+    lines: dict[Any, list[Any]] = {}
+    for form_id, score in zip(result.lines.column("form_id").to_pylist(),
+                              result.lines.column("score").to_pylist()):
+        lines.setdefault(form_id, []).append(score)
+    return [(f["form_id"], f["total"], f["error"], tuple(lines.get(f["form_id"], ())))
+            for f in result.forms.to_pylist()]
+
+
+def bench_columnar(args: argparse.Namespace, registry: perfrules.Registry) -> list[tuple[Any, ...]]:
+    import pyarrow as pa
+
+    table = pa.Table.from_batches(list(record_batches(args.rows, seed=2)))
+    n = table.num_rows
+    want = object_path(table, registry)
+    got = columnar_result(table, registry)
+    same = got == want
+    bulk = perfrules.score_table(table, registry=registry).forms.column("bulk").to_pylist()
+    repeat = max(1, args.repeat // 2) if args.full else args.repeat
+    t_object = best(lambda: object_path(table, registry), 1 if args.full else repeat)
+    t_table = best(lambda: perfrules.score_table(table, registry=registry), repeat)
+    note = (f"{n:,} rows, {len(bulk):,} forms ({sum(bulk) / len(bulk):.1%} in bulk), "
+            f"cents {'identical' if same else 'DIFFERENT'}")
+    return [(f"score_table vs object path ({note})", n / t_table, n / t_object,
+             ">= 10" if same else "identical cents")]
+
+
+def _status(field: str) -> Optional[int]:
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])  # kB
+    except OSError:
+        pass
+    return None
+
+
+def _reset_peak_rss() -> int:
+    """Reset the peak RSS to the current RSS (Linux: /proc/self/clear_refs); the RSS in kB.
+
+    ru_maxrss would not do: after fork and exec it keeps the parent's peak."""
+    try:
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as refs:
+            refs.write("5")
+    except OSError:
+        pass
+    return _status("VmRSS") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def _peak_rss() -> int:
+    return _status("VmHWM") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def memory_child(rows: int) -> None:
+    """In a fresh process: peak RSS growth while streaming ``rows`` rows into score_table."""
+    import pyarrow as pa
+
+    registry = perfrules.Registry(entry_points=False)
+    perfrules.score_table(next(record_batches(1000, seed=9)), registry=registry)  # warm up
+    template = next(record_batches(65_520, seed=3, batch_rows=65_520))  # 3,276 forms
+
+    def stream() -> Iterator[Any]:
+        """The template's rows again and again, each time with new form ids: an input
+        that costs next to nothing to make, so that the peak is score_table's."""
+        import numpy as np
+
+        per_form = np.repeat(np.arange(template.num_rows // 20, dtype=np.int64), 20)
+        at = template.schema.get_field_index("form_id")
+        for start in range(0, rows, template.num_rows):
+            ids = pa.array(per_form + start // 20).cast(pa.string())
+            yield template.set_column(at, "form_id", ids).slice(0, rows - start)
+
+    base = _reset_peak_rss()
+    start = time.perf_counter()
+    result = perfrules.score_table(stream(), registry=registry)
+    seconds = time.perf_counter() - start
+    peak = _peak_rss()
+    print(json.dumps({"base_kb": base, "peak_kb": peak, "rows": rows, "seconds": seconds,
+                      "forms": result.forms.num_rows, "lines": result.lines.num_rows,
+                      "arrow_peak": pa.default_memory_pool().max_memory()}))
+
+
+def bench_memory(args: argparse.Namespace) -> list[tuple[Any, ...]]:
+    out = subprocess.run([sys.executable, __file__, "--memory-child", str(args.memory_rows)],
+                         capture_output=True, text=True, check=True)
+    data = json.loads(out.stdout.strip().splitlines()[-1])
+    grown = (data["peak_kb"] - data["base_kb"]) / 1024
+    note = (f"{data['rows']:,} rows streamed at {data['rows'] / data['seconds']:,.0f}/s, output kept; "
+            f"peak RSS {data['peak_kb'] / 1024:.0f} MB, "
+            f"{data['base_kb'] / 1024:.0f} MB before; Arrow pool peak "
+            f"{data['arrow_peak'] / 2**20:.0f} MB")
+    return [(f"score_table peak RSS growth, MB ({note})", grown, None, "< 200 MB")]
+
+
+# -- readers and audit --jobs -------------------------------------------------------------
+
+
+def bench_readers(args: argparse.Namespace, tmp: Path) -> list[tuple[Any, ...]]:
+    import bench_readers
+    from tests import fileformats
+
+    sheets = bench_readers.layout(20, 1)
+    xlsx = fileformats.write(sheets, tmp / "form.xlsx", "xlsx")
+    docx = fileformats.write(sheets, tmp / "form.docx", "docx")
+    assert len(perfrules.load_all(xlsx)) == 1 == len(perfrules.load_all(docx))
+    times = {
+        "xlsx": best(lambda: perfrules.load_all(xlsx), args.repeat),
+        "xlsx floor": best(lambda: bench_readers.xlsx_floor(xlsx), args.repeat),
+        "docx": best(lambda: perfrules.load_all(docx), args.repeat),
+        "docx floor": best(lambda: bench_readers.docx_floor(docx), args.repeat),
+    }
+    return [
+        (".xlsx files/s: load_all vs openpyxl read-only walk", 1 / times["xlsx"],
+         1 / times["xlsx floor"], ">= 0.5 (ours)"),
+        (".docx files/s: load_all vs zipfile + lxml walk", 1 / times["docx"],
+         1 / times["docx floor"], ">= 0.5 (ours)"),
+    ]
+
+
+def bench_audit_jobs(args: argparse.Namespace, tmp: Path) -> list[tuple[Any, ...]]:
+    import bench_readers
+    from tests import fileformats
+
+    folder = tmp / "forms"
+    folder.mkdir()
+    for k in range(args.audit_files):
+        fileformats.write(bench_readers.layout(20, 1), folder / f"form{k:04d}.xlsx", "xlsx")
+
+    def audit(jobs: int) -> Callable[[], object]:
+        return lambda: subprocess.run(
+            [sys.executable, "-m", "perfrules", "audit", str(folder), "--jobs", str(jobs)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False,
+            env={**os.environ, "PERFRULES_DISABLE_PLUGIN_AUTOLOAD": "1"})
+
+    repeat = max(1, min(args.repeat, 3))
+    one, two = best(audit(1), repeat), best(audit(2), repeat)
+    n = args.audit_files
+    return [(f"audit --jobs 2 vs --jobs 1, {n} .xlsx files/s", n / two, n / one,
+             ">= 1.5 (ours, 2 cores)")]
+
+
+# -- the table --------------------------------------------------------------------------
+
+
+def met(ratio: float, target: str) -> str:
+    if target.startswith(">="):
+        return "met" if ratio >= float(target.split()[1]) else "MISSED"
+    if target.startswith("<"):
+        return "met" if ratio < float(target.split()[1]) else "MISSED"
+    return "-"
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--full", action="store_true", help="the sizes of DESIGN.md §8")
+    parser.add_argument("--repeat", type=int, default=3, help="best of N (default 3)")
+    parser.add_argument("--only", default="score,columnar,memory,readers,audit",
+                        help="comma-separated: score, columnar, memory, readers, audit")
+    parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.memory_child:
+        memory_child(args.memory_child)
+        return 0
+    args.forms = 4000 if args.full else 1000
+    args.rows = 10**6 if args.full else 10**5
+    args.memory_rows = 10**6 if args.full else 10**5
+    args.audit_files = 600 if args.full else 150
+    only = set(args.only.split(","))
+    registry = perfrules.Registry(entry_points=False)
+    rows: list[tuple[Any, ...]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        steps: list[tuple[str, Callable[[], list[tuple[Any, ...]]]]] = [
+            ("score", lambda: bench_score(args, registry)),
+            ("columnar", lambda: bench_columnar(args, registry)),
+            ("memory", lambda: bench_memory(args)),
+            ("readers", lambda: bench_readers(args, Path(tmp))),
+            ("audit", lambda: bench_audit_jobs(args, Path(tmp))),
+        ]
+        for name, step in steps:
+            if name in only:
+                print(f"… {name}", file=sys.stderr, flush=True)
+                rows.extend(step())
+    print(f"perfrules {perfrules.__version__}, Python {sys.version.split()[0]}, "
+          f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}, best of {args.repeat}, "
+          f"{'full' if args.full else 'quick'}")
+    print(f"{'measure':<96} {'perfrules':>12} {'floor':>12} {'ratio':>7}  {'target':<22} result")
+    for name, value, floor, target in rows:
+        if floor is None:
+            print(f"{name:<96} {value:>12,.0f} {'':>12} {'':>7}  {target:<22} {met(value, target)}")
+        else:
+            ratio = value / floor
+            print(f"{name:<96} {value:>12,.0f} {floor:>12,.0f} {ratio:>7.2f}  {target:<22} "
+                  f"{met(ratio, target)}")
+    print("(perfrules and floor in items/s; ratio = perfrules / floor, higher is better)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
