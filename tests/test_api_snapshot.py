@@ -22,6 +22,7 @@ import inspect
 import json
 import os
 import re
+import typing
 from importlib import resources
 from pathlib import Path
 from types import ModuleType
@@ -111,7 +112,9 @@ def _describe_module(name: str, module: ModuleType, into: dict[str, str]) -> Non
     for attr in names:
         obj = getattr(module, attr)
         key = f"{name}.{attr}"
-        if inspect.isclass(obj):
+        if typing.get_origin(obj) is not None:  # a type alias (a class before 3.11)
+            into[key] = f"alias {obj!r}"
+        elif inspect.isclass(obj):
             bases = ", ".join(b.__name__ for b in obj.__bases__)
             into[key] = f"class({bases}){_init_parameters(obj)}"
             for member, what in _members(obj).items():
