@@ -11,6 +11,7 @@ import os
 import re
 import shlex
 import shutil
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -145,18 +146,40 @@ def run_shown(command: str, last_code: int) -> tuple[str, int]:
     return raw.getvalue().decode("utf-8"), code
 
 
+#: argparse formats --help differently from one Python to the next (3.10 renamed
+#: "optional arguments", 3.13 names an option's metavar once): the pages show it
+#: as this Python prints it, and only this Python checks it.
+DOCS_PYTHON = (3, 11)
+
+
+def checked_here(command: str) -> bool:
+    return "--help" not in command.split() or sys.version_info[:2] == DOCS_PYTHON
+
+
 def replay(text: str) -> str:
     """The page with every console block's outputs replaced by what the commands print now."""
-
     last = [0]  # the exit code of the page's previous command, for `echo $?`
 
     def block(match: re.Match[str]) -> str:
-        out = []
-        for line in match.group(1).splitlines():
-            if line.startswith("$ "):
+        lines = match.group(1).splitlines()
+        out: list[str] = []
+        i = 0
+        while i < len(lines):
+            line = lines[i]
+            i += 1
+            if not line.startswith("$ "):
+                continue
+            shown = []
+            while i < len(lines) and not lines[i].startswith("$ "):
+                shown.append(lines[i])
+                i += 1
+            out.append(line)
+            if checked_here(line[2:]):
                 printed, last[0] = run_shown(line[2:], last[0])
-                out.append(line)
                 out.extend(p.rstrip() for p in printed.rstrip("\n").splitlines())
+            else:
+                out.extend(shown)
+                last[0] = 0
         return "```console\n" + "\n".join(out) + "\n```"
 
     return CONSOLE.sub(block, text)
