@@ -326,7 +326,10 @@ def test_output_never_overwrites_an_input(tmp_path: Path, command: str,
     before = path.read_bytes()
     code, _, err = run(capsys, command, str(path), "-o", str(path))
     assert code == 2
-    assert "never overwritten" in err and "Traceback" not in err
+    assert "输入文件从不覆盖" in err and "Traceback" not in err
+    assert path.read_bytes() == before
+    code, _, err = run(capsys, "--lang", "en", command, str(path), "-o", str(path))
+    assert code == 2 and "never overwritten" in err
     assert path.read_bytes() == before
 
 
@@ -335,7 +338,7 @@ def test_audit_output_into_input_folder_as_summary(tmp_path: Path,
     folder = tmp_path / "in"
     write_form(folder / "summary.json")
     code, _, err = run(capsys, "audit", str(folder / "summary.json"), "-o", f"{folder}/")
-    assert code == 2 and "never overwritten" in err
+    assert code == 2 and "输入文件从不覆盖" in err
 
 
 def test_output_folders(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -343,7 +346,7 @@ def test_output_folders(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     folder = tmp_path / "existing"
     folder.mkdir()
     code, _, err = run(capsys, "score", str(path), "-o", str(folder))
-    assert code == 2 and "is a folder" in err and "Traceback" not in err
+    assert code == 2 and "是文件夹" in err and "Traceback" not in err
     code, _, err = run(capsys, "audit", str(path), "--format", "json", "-o", str(folder))
     assert code == 0 and (folder / "summary.json").exists()  # audit: a folder of outputs
     deep = tmp_path / "missing" / "deeper" / "report.json"

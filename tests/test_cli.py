@@ -74,8 +74,10 @@ def test_bad_form_exits_2_with_all_problems(tmp_path: Path, capsys: pytest.Captu
     code, out, err = run(capsys, "score", str(bad))
     assert code == 2
     assert out == ""
-    assert "2 problems" in err and "'甲'" in err and "'乙'" in err and "actual" in err
+    assert "2 个问题" in err and "指标“甲”" in err and "指标“乙”" in err and "actual" in err
     assert "Traceback" not in err
+    code, _, err = run(capsys, "--lang", "en", "score", str(bad))
+    assert code == 2 and "2 problems" in err and "'甲'" in err and "'乙'" in err
     assert bad.read_bytes() == before  # never modified
 
 

@@ -366,7 +366,7 @@ def test_exit_code_is_2_whatever_happens(tmp_path: Path, monkeypatch: pytest.Mon
         raise ZeroDivisionError("bug")
 
     monkeypatch.setattr("perfrules.cli._run", crash)
-    code, _, err = run(capsys, "score", "--example")
+    code, _, err = run(capsys, "--lang", "en", "score", "--example")
     assert code == 2 and "internal error" in err and "ZeroDivisionError" in err
 
 

@@ -17,7 +17,7 @@ import stat
 import sys
 import time
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Optional
 
@@ -25,6 +25,7 @@ import attrs
 
 from . import load_all
 from ._audit import audit
+from ._messages import LANGS, problem_text, text, without_source
 from ._numbers import CONTEXT
 from ._registry import Registry, get_registry
 from .exceptions import InputError, PerfrulesError
@@ -69,10 +70,36 @@ def _is_our_summary(path: str) -> bool:
 
 @attrs.frozen(kw_only=True)
 class Found:
-    """A file to audit, or an entry of a folder that cannot be (``error`` says why)."""
+    """A file to audit, or an entry of a folder that cannot be (``error`` says why,
+    ``error_zh`` in Chinese)."""
 
     path: str
     error: Optional[str] = None
+    error_zh: Optional[str] = None
+
+
+#: A message in the language asked for ("zh" or "en").
+Say = Callable[[str], str]
+
+
+def _say(message_id: str, **values: object) -> Say:
+    return lambda lang: text(message_id, lang, **values)
+
+
+def _found(path: str, reason: Optional[Say] = None) -> Found:
+    if reason is None:
+        return Found(path=path)
+    return Found(path=path, error=reason("en"), error_zh=reason("zh"))
+
+
+def _error_item(path: str, reason: Say) -> BatchItem:
+    """A file's error row in both languages, from the catalogue."""
+    return BatchItem(path=path, error=reason("en"), error_zh=reason("zh"))
+
+
+def _failed(exc: BaseException, path: str) -> BatchItem:
+    """An exception as a file's error row, in both languages."""
+    return BatchItem(path=path, error=_message(exc, path), error_zh=_message(exc, path, "zh"))
 
 
 def _is_inside(path: str, root: str) -> bool:
@@ -97,11 +124,11 @@ def find_forms(inputs: Sequence[str], registry: Registry, *, follow_symlinks: bo
         if os.path.isdir(item):
             _walk(item, os.path.realpath(item), suffixes, skipped, follow_symlinks, found)
         else:
-            found.append(Found(path=item, error=_not_regular(item)))
+            found.append(_found(item, _not_regular(item)))
     return found
 
 
-def _not_regular(path: str) -> Optional[str]:
+def _not_regular(path: str) -> Optional[Say]:
     """Why a path is no file to read (a FIFO, a device …), or None."""
     try:
         mode = os.stat(path).st_mode
@@ -109,9 +136,9 @@ def _not_regular(path: str) -> Optional[str]:
         return None  # the reader says what is wrong, with the file's name
     if stat.S_ISREG(mode):
         return None
-    kind = ("a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
-            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a regular file")
-    return f"{kind}, not a file; perfrules reads only regular files"
+    kind = ("fifo" if stat.S_ISFIFO(mode) else "socket" if stat.S_ISSOCK(mode)
+            else "device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not-regular")
+    return lambda lang: text("not-a-file", lang, kind=text(kind, lang))
 
 
 def _listing(folder: str, found: list[Found]) -> Optional[list[os.DirEntry[str]]]:
@@ -120,7 +147,7 @@ def _listing(folder: str, found: list[Found]) -> Optional[list[os.DirEntry[str]]
         with os.scandir(folder) as it:
             return sorted(it, key=lambda e: e.name)
     except OSError as exc:
-        found.append(Found(path=folder, error=f"cannot list the folder: {exc.strerror or exc}"))
+        found.append(_found(folder, _say("cannot-list", reason=exc.strerror or exc)))
         return None
 
 
@@ -151,8 +178,7 @@ def _walk(top: str, root: str, suffixes: set[str], skipped: set[str], follow: bo
         if is_form and ".audit." in entry.name:
             continue  # an annotated copy perfrules wrote
         if link and not follow and not _is_inside(real, root):
-            found.append(Found(path=entry.path, error="a link to a place outside the folder; not "
-                               "followed (use --follow-symlinks to follow such links)"))
+            found.append(_found(entry.path, _say("link-outside")))
             continue
         if is_dir:
             if real in seen or (link and not follow):
@@ -161,7 +187,7 @@ def _walk(top: str, root: str, suffixes: set[str], skipped: set[str], follow: bo
             if listing is not None:
                 stack.append((iter(listing), real, seen | {real}))
             continue
-        found.append(Found(path=entry.path, error=_not_regular(entry.path)))
+        found.append(_found(entry.path, _not_regular(entry.path)))
 
 
 # -- one file ------------------------------------------------------------------------
@@ -176,44 +202,25 @@ class Job:
     annotate: Optional[str] = None  # where the annotated copy goes, when wanted
 
 
-def without_source(text: str, path: str) -> str:
-    """A message without the file name the row (or line) already shows.
-
-    ``a.json: a.json, field 'x': …`` becomes ``field 'x': …``; a place inside
-    the file stays: ``a.xlsx#自评表: …`` becomes ``#自评表: …``.
-    """
-    while True:
-        head, sep, rest = text.partition(": ")
-        if sep and rest.startswith(head + ": "):
-            text = rest  # the same place named twice
-            continue
-        if text.startswith(path + ": ") or text.startswith(path + ", "):
-            text = text[len(path) + 2:]
-            continue
-        if path and text.startswith(path) and text[len(path):len(path) + 1] in ("#", "!"):
-            text = text[len(path):]
-        return text
-
-
-def _message(exc: BaseException, path: str) -> str:
-    """An exception as one error row: perfrules' own errors as they are, others named."""
+def _message(exc: BaseException, path: str, lang: str = "en") -> str:
+    """An exception as one error row in ``lang``, without the file's name (the
+    row shows it): perfrules' own errors as they are, others named."""
     if isinstance(exc, InputError):
-        lines = [without_source(str(p), path) for p in exc.problems]
+        lines = [problem_text(p, lang, path) for p in exc.problems]
         if len(lines) == 1:
             return lines[0]
-        return f"{len(lines)} problems:\n" + "\n".join(f"  - {line}" for line in lines)
+        return text("problem-count", lang, count=len(lines)) + "\n" + "\n".join(
+            f"  - {line}" for line in lines)
     if isinstance(exc, PerfrulesError):
         return without_source(str(exc), path)
     if isinstance(exc, RecursionError):
-        return "the file nests too deeply to be read"
+        return text("too-deep", lang)
     if isinstance(exc, MemoryError):
-        return "the file needs more memory than is available"
+        return text("no-memory", lang)
     if isinstance(exc, OSError):
-        return f"cannot read the file: {exc.strerror or exc}"
-    text = str(exc)
-    return (f"perfrules could not process this file ({type(exc).__name__}"
-            + (f": {text[:300]}" if text else "") + "); this is a bug in perfrules or a plugin: "
-            "please report it")
+        return text("cannot-read", lang, reason=exc.strerror or exc)
+    detail = str(exc)
+    return text("bug", lang, kind=type(exc).__name__, detail=f": {detail[:300]}" if detail else "")
 
 
 def audit_file(job: Job, registry: Optional[Registry] = None) -> list[BatchItem]:
@@ -233,7 +240,7 @@ def audit_file(job: Job, registry: Optional[Registry] = None) -> list[BatchItem]
                 annotate_xlsx(items, Path(job.annotate).parent, target=Path(job.annotate))
             return items
     except (Exception, SystemExit) as exc:  # one file's failure is its error row
-        return [BatchItem(path=job.path, error=_message(exc, job.path))]
+        return [_failed(exc, job.path)]
 
 
 def audit_one(path: str, reader: Optional[str] = None, ruleset: Optional[str] = None,
@@ -272,7 +279,7 @@ def _worker(conn: Any, registry: Optional[Registry]) -> None:  # pragma: no cove
         try:
             conn.send(items)
         except Exception as exc:  # e.g. a plugin's object that does not pickle
-            conn.send([BatchItem(path=job.path, error=_message(exc, job.path))])
+            conn.send([_failed(exc, job.path)])
 
 
 def _context() -> Any:
@@ -344,11 +351,7 @@ def run_jobs(jobs: Sequence[Job], workers: int, timeout: Optional[float],
                 except (EOFError, OSError):
                     worker.process.join(2)
                     code = worker.process.exitcode
-                    yield done, [BatchItem(path=done.path, error=(
-                        "the worker process reading this file stopped"
-                        + (f" (exit code {code})" if code is not None else "")
-                        + ": the file may need more memory than is available, or a plugin "
-                        "ended the process"))]
+                    yield done, [_error_item(done.path, _stopped(code))]
                     slot = pool.index(worker)
                     worker.stop(kill=True)
                     pool[slot] = _Worker(ctx, registry)
@@ -363,14 +366,18 @@ def run_jobs(jobs: Sequence[Job], workers: int, timeout: Optional[float],
                     slot = pool.index(worker)
                     worker.stop(kill=True)
                     _remove_partial(done)
-                    yield done, [BatchItem(path=done.path, error=(
-                        f"reading and auditing the file took longer than {timeout:g} seconds, the "
-                        "limit; not audited (raise the limit with --timeout SECONDS, or 0 for "
-                        "none)"))]
+                    yield done, [_error_item(done.path, _say("took-too-long",
+                                                             timeout=f"{timeout:g}"))]
                     pool[slot] = _Worker(ctx, registry)
     finally:
         for worker in pool:
             worker.stop(kill=worker.job is not None)
+
+
+def _stopped(code: Optional[int]) -> Say:
+    """Why a worker gave no answer: it stopped, with its exit code when known."""
+    return lambda lang: text("worker-stopped", lang, code="" if code is None else text(
+        "exit-code", lang, code=code))
 
 
 def _remove_partial(job: Job) -> None:
@@ -401,27 +408,29 @@ def _progress(items: Iterator[Any], total: int) -> Iterator[Any]:
 # -- the command ----------------------------------------------------------------------
 
 
-def _usage(parser: argparse.ArgumentParser, message: str) -> int:
+def _usage(parser: argparse.ArgumentParser, lang: str, message_id: str, **values: object) -> int:
     parser.print_usage(sys.stderr)
-    print(f"{parser.prog}: error: {clean(message)}", file=sys.stderr)
+    print(text("error", lang, prog=parser.prog, message=clean(text(message_id, lang, **values))),
+          file=sys.stderr)
     return EXIT_INPUT
 
 
 def run_audit(args: argparse.Namespace, registry: Registry,
               parser: argparse.ArgumentParser) -> int:
+    lang = args.lang if args.lang in LANGS else "zh"
     if args.jobs < 1:
-        return _usage(parser, "--jobs must be at least 1")
+        return _usage(parser, lang, "jobs")
     if args.timeout < 0:
-        return _usage(parser, "--timeout must be 0 (no limit) or more seconds")
+        return _usage(parser, lang, "timeout")
     out = args.output
     to_stdout = out is None or out == "-"
     out_dir: Optional[Path] = None
     if not to_stdout and (os.path.isdir(out) or out.endswith(("/", os.sep))):
         out_dir = Path(out)
     if args.format == "xlsx" and out_dir is None:
-        return _usage(parser, "--format xlsx writes annotated copies into a folder: give -o DIR/")
+        return _usage(parser, lang, "xlsx-needs-folder")
     if out_dir is not None and out_dir.exists() and not out_dir.is_dir():
-        return _usage(parser, f"-o {out}: exists and is not a folder")
+        return _usage(parser, lang, "not-a-folder", output=out)
     if args.ruleset is not None:
         registry.ruleset(args.ruleset)  # an unknown id is a usage error before any work
     skip = [str(out_dir / name) for name in OUTPUT_NAMES] if out_dir is not None else []
@@ -430,19 +439,19 @@ def run_audit(args: argparse.Namespace, registry: Registry,
         skip.extend(str(p) for p in _subfolders_to_skip(out_dir, args.inputs))
     found = find_forms(args.inputs, registry, follow_symlinks=args.follow_symlinks, skip=skip)
     if not found:
-        return _usage(parser, "no forms found in " + ", ".join(args.inputs))
+        return _usage(parser, lang, "no-forms", inputs=", ".join(args.inputs))
     if not to_stdout:
         targets = [str(out_dir / n) for n in OUTPUT_NAMES] if out_dir is not None else [out]
         clash = _overwrites_input(targets, [f.path for f in found] + list(args.inputs))
         if clash is not None:
-            return _usage(parser, f"-o {out} would overwrite the input {clash}; input files are "
-                          "never overwritten: choose another output")
+            return _usage(parser, lang, "overwrites-input", output=out, input=clash)
     names = annotated_names([f.path for f in found], out_dir) if (
         args.format == "xlsx" and out_dir is not None) else {}
     jobs = [Job(index=i, path=f.path, reader=args.reader, ruleset=args.ruleset,
                 annotate=names.get(f.path)) for i, f in enumerate(found) if f.error is None]
     results: dict[int, list[BatchItem]] = {
-        i: [BatchItem(path=f.path, error=f.error)] for i, f in enumerate(found) if f.error}
+        i: [BatchItem(path=f.path, error=f.error, error_zh=f.error_zh)]
+        for i, f in enumerate(found) if f.error}
     if out_dir is not None and args.format == "xlsx":
         out_dir.mkdir(parents=True, exist_ok=True)
     timeout = args.timeout or None

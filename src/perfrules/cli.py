@@ -12,13 +12,14 @@ import json
 import os
 import re
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 from . import __version__, example, load, load_all
 from ._engine import Report, score
+from ._messages import DEFAULT_LANG, LANGS, argparse_message, choose_lang, problem_text, text
 from ._numbers import CONTEXT
 from ._registry import Registry, get_registry
 from .exceptions import InputError, MissingDependencyError, PerfrulesError
@@ -29,111 +30,133 @@ EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 
 
 class OutputError(PerfrulesError):
-    """An output that cannot or must not be written (it would overwrite an input …)."""
+    """An output that cannot or must not be written (it would overwrite an input …).
+
+    ``message_id`` and ``values`` name the message of the catalogue, so that
+    the command line says it in its language; ``str()`` is English.
+    """
+
+    def __init__(self, message_id: str, **values: object) -> None:
+        self.message_id = message_id
+        self.values = values
+        super().__init__(text(message_id, "en", **values))
+
+    def message(self, lang: str) -> str:
+        return text(self.message_id, lang, **self.values)
+
+
+class _Formatter(argparse.HelpFormatter):
+    """Help in the parser's language: ``usage:`` becomes ``用法：`` in Chinese."""
+
+    prefix = "usage: "
+
+    def add_usage(self, usage: Optional[str], actions: Iterable[argparse.Action],
+                  groups: Iterable[Any], prefix: Optional[str] = None) -> None:
+        super().add_usage(usage, actions, groups, self.prefix if prefix is None else prefix)
+
+
+class _ZhFormatter(_Formatter):
+    prefix = text("usage", "zh")
 
 
 class _Parser(argparse.ArgumentParser):
+    """An argument parser that speaks ``lang``: help, usage and errors."""
+
+    def __init__(self, *args: Any, lang: str = DEFAULT_LANG, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _ZhFormatter if lang == "zh" else _Formatter)
+        kwargs["add_help"] = False  # -h in the parser's language, below
+        super().__init__(*args, **kwargs)
+        self.lang = lang
+        self._positionals.title = text("positionals", lang)
+        self._optionals.title = text("options", lang)
+        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
+                          help=text("h-help", lang))
+
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
-        self.exit(EXIT_INPUT, f"{self.prog}: error: {message}\n")
+        self.exit(EXIT_INPUT, text("error", self.lang, prog=self.prog,
+                                   message=argparse_message(message, self.lang)) + "\n")
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="perfrules", description=(
-        "Score, explain and check Chinese budget performance self-evaluation forms (绩效自评表)."))
-    parser.add_argument("--version", action="version", version=f"perfrules {__version__}")
-    parser.add_argument("--plugins", metavar="NAME,NAME",
-                        help="load only these installed plugins (entry-point or distribution "
-                        "names; the same as PERFRULES_PLUGINS); '' loads none but the built-ins")
+def _parser(lang: str = DEFAULT_LANG) -> argparse.ArgumentParser:
+    """The command line's parser, its help in ``lang``."""
+    def h(message_id: str) -> str:
+        return text(message_id, lang)
+
+    parser = _Parser(prog="perfrules", description=h("h-description"), lang=lang)
+    parser.add_argument("--version", action="version", version=f"perfrules {__version__}",
+                        help=h("h-version"))
+    parser.add_argument("--lang", choices=LANGS, default=lang, help=h("h-lang"))
+    parser.add_argument("--plugins", metavar="NAME,NAME", help=h("h-plugins"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    p = sub.add_parser("score", help="score forms and print the report")
-    p.add_argument("forms", nargs="*", metavar="FORM", help="form files (.json, .toml, .yaml …)")
-    p.add_argument("--example", action="store_true", help="score the bundled example form")
-    p.add_argument("--ruleset", metavar="ID", help="ruleset id, or id@version to pin one "
-                   "(default: the form's, else the one in force for --year/--region, else "
-                   "cn-mof-2020); see `perfrules rulesets`")
-    _ruleset_choice(p)
-    p.add_argument("--format", default="text", metavar="FORMAT",
-                   help="report format: text (default), json, markdown, html, xlsx, or any "
-                   "registered writer")
-    p.add_argument("--from", dest="reader", metavar="FORMAT",
-                   help="read the forms with this reader instead of choosing by extension")
-    p.add_argument("--explain", action="store_true", help="explain every line (text format)")
-    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of explanations")
-    p.add_argument("-o", "--output", metavar="OUT",
-                   help="write the report to OUT, not stdout; with several forms, OUT-<form>.ext "
-                   "per form for html, xlsx and other one-form formats; a folder ending in / "
-                   "gets one file per form")
-    _budget_options(p)
+    p = sub.add_parser("score", help=h("h-score"), lang=lang)
+    p.add_argument("forms", nargs="*", metavar="FORM", help=h("h-forms"))
+    p.add_argument("--example", action="store_true", help=h("h-example"))
+    p.add_argument("--ruleset", metavar="ID", help=h("h-ruleset"))
+    _ruleset_choice(p, lang)
+    p.add_argument("--format", default="text", metavar="FORMAT", help=h("h-format"))
+    p.add_argument("--from", dest="reader", metavar="FORMAT", help=h("h-from"))
+    p.add_argument("--explain", action="store_true", help=h("h-explain"))
+    _lang_option(p, lang)
+    p.add_argument("-o", "--output", metavar="OUT", help=h("h-output"))
+    _budget_options(p, lang)
 
-    a = sub.add_parser("audit", help="recompute filled-in forms and list what is wrong")
-    a.add_argument("inputs", nargs="+", metavar="FORM|DIR",
-                   help="forms, or folders to search for forms")
-    a.add_argument("--ruleset", metavar="ID", help="ruleset id (default: each form's, else "
-                   "cn-mof-2020)")
-    _ruleset_choice(a)
+    a = sub.add_parser("audit", help=h("h-audit"), lang=lang)
+    a.add_argument("inputs", nargs="+", metavar="FORM|DIR", help=h("h-inputs"))
+    a.add_argument("--ruleset", metavar="ID", help=h("h-audit-ruleset"))
+    _ruleset_choice(a, lang)
     a.add_argument("--format", default="text",
-                   choices=("text", "json", "markdown", "html", "xlsx"),
-                   help="text (default), json, markdown, html (one page for all forms), or "
-                   "xlsx (annotated copies of Excel forms; needs -o DIR)")
-    a.add_argument("-o", "--output", metavar="OUT",
-                   help="a file for the chosen format; or a folder (existing, or ending in /) "
-                   "for summary.csv, summary.json, audit.html and annotated copies")
+                   choices=("text", "json", "markdown", "html", "xlsx"), help=h("h-audit-format"))
+    a.add_argument("-o", "--output", metavar="OUT", help=h("h-audit-output"))
     a.add_argument("--fail-on", choices=("error", "warning", "info"), default="error",
-                   help="exit 1 when a finding is at least this severe (default: error)")
-    a.add_argument("--jobs", type=int, default=1, metavar="N",
-                   help="audit N files at a time in separate processes")
-    a.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
-                   help="the most time one file may take to be read and audited, in a worker "
-                   "process; a file that takes longer is reported as not audited (default: 60; "
-                   "0: no limit, and no worker with --jobs 1)")
-    a.add_argument("--follow-symlinks", action="store_true",
-                   help="follow links that lead out of the folders searched for forms")
-    a.add_argument("--from", dest="reader", metavar="FORMAT", help="reader to use")
-    a.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of messages")
-    _budget_options(a)
+                   help=h("h-fail-on"))
+    a.add_argument("--jobs", type=int, default=1, metavar="N", help=h("h-jobs"))
+    a.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS", help=h("h-timeout"))
+    a.add_argument("--follow-symlinks", action="store_true", help=h("h-follow"))
+    a.add_argument("--from", dest="reader", metavar="FORMAT", help=h("h-reader"))
+    _lang_option(a, lang)
+    _budget_options(a, lang)
 
-    c = sub.add_parser("convert", help="convert a form to the canonical JSON, TOML or YAML")
+    c = sub.add_parser("convert", help=h("h-convert"), lang=lang)
     c.add_argument("form", metavar="FORM")
-    c.add_argument("-o", "--output", required=True, metavar="OUT",
-                   help="form.json, form.toml or form.yaml (the extension chooses)")
-    c.add_argument("--from", dest="reader", metavar="FORMAT", help="reader to use")
-    _budget_options(c)
+    c.add_argument("-o", "--output", required=True, metavar="OUT", help=h("h-convert-output"))
+    c.add_argument("--from", dest="reader", metavar="FORMAT", help=h("h-reader"))
+    _budget_options(c, lang)
 
-    s = sub.add_parser("schema", help="print the JSON Schema of the report or the form")
+    s = sub.add_parser("schema", help=h("h-schema"), lang=lang)
     s.add_argument("which", choices=("report", "form"))
 
-    t = sub.add_parser("test", help="run golden case files (form in, expected scores out)")
-    t.add_argument("cases", nargs="+", metavar="CASE|DIR", help="case files, or folders of them")
+    t = sub.add_parser("test", help=h("h-test"), lang=lang)
+    t.add_argument("cases", nargs="+", metavar="CASE|DIR", help=h("h-cases"))
 
-    sub.add_parser("rules", help="list the scoring rules")
-    sub.add_parser("rulesets", help="list the rulesets")
-    sub.add_parser("plugins", help="list the loaded plugins")
+    sub.add_parser("rules", help=h("h-rules"), lang=lang)
+    sub.add_parser("rulesets", help=h("h-rulesets"), lang=lang)
+    sub.add_parser("plugins", help=h("h-plugins-cmd"), lang=lang)
     return parser
 
 
-def _ruleset_choice(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--year", type=int, metavar="YYYY",
-                   help="use the ruleset in force in this year (with --region)")
-    p.add_argument("--region", metavar="CODE",
-                   help="use the ruleset of this region, such as CN-HB (湖北); falls back to "
-                   "the national one (CN)")
+def _lang_option(p: argparse.ArgumentParser, lang: str) -> None:
+    # also after the command, as in 0.1; SUPPRESS keeps a --lang given before it
+    p.add_argument("--lang", choices=LANGS, default=argparse.SUPPRESS, help=text("h-lang", lang))
 
 
-def _budget_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--max-cells", type=_positive, metavar="N",
-                   help="the most cells (values) one file may hold before it is refused; the "
-                   "same as the environment variable PERFRULES_MAX_CELLS (default: 200000)")
+def _ruleset_choice(p: argparse.ArgumentParser, lang: str) -> None:
+    p.add_argument("--year", type=int, metavar="YYYY", help=text("h-year", lang))
+    p.add_argument("--region", metavar="CODE", help=text("h-region", lang))
 
 
-def _positive(text: str) -> int:
+def _budget_options(p: argparse.ArgumentParser, lang: str) -> None:
+    p.add_argument("--max-cells", type=_positive, metavar="N", help=text("h-max-cells", lang))
+
+
+def _positive(given: str) -> int:
     try:
-        value = int(text.replace("_", ""))
+        value = int(given.replace("_", ""))
     except ValueError:
         value = 0
     if value <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
+        raise argparse.ArgumentTypeError(text("positive", "en", value=repr(given)))
     return value
 
 
@@ -156,31 +179,47 @@ def _budgets(args: argparse.Namespace) -> Iterator[None]:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    """Run the command line; returns the exit code (0, 1 or 2), whatever happens."""
-    parser = _parser()
-    args = parser.parse_args(argv)
+    """Run the command line; returns the exit code (0, 1 or 2), whatever happens.
+
+    The language (``--lang``, else ``PERFRULES_LANG``, else the locale, else
+    zh) is chosen before the parser is built, so that the help speaks it too.
+    """
+    given = sys.argv[1:] if argv is None else list(argv)
+    lang = choose_lang(given, os.environ)
+    parser = _parser(lang)
+    args = parser.parse_args(given)
+    lang = args.lang
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_INPUT
     try:
         with decimal.localcontext(CONTEXT), _budgets(args):
             return _run(args, parser)
+    except OutputError as exc:
+        _error(exc.message(lang), lang)
+        return EXIT_INPUT
     except PerfrulesError as exc:
-        print(f"perfrules: error: {terminal(exc)}".replace("\\n", "\n"), file=sys.stderr)
+        _error(terminal(exc).replace("\\n", "\n"), lang)
         return EXIT_INPUT
     except BrokenPipeError:  # pragma: no cover - e.g. `perfrules rules | head`
         return EXIT_OK
     except OSError as exc:
-        where = f" {terminal(exc.filename)}" if exc.filename else ""
-        print(f"perfrules: error: cannot write{where}: {exc.strerror or exc}", file=sys.stderr)
+        reason = exc.strerror or str(exc)
+        _error(text("cannot-write", lang, where=terminal(exc.filename), reason=reason)
+               if exc.filename else text("cannot-write-stream", lang, reason=reason), lang)
         return EXIT_INPUT
     except KeyboardInterrupt:
-        print("perfrules: interrupted", file=sys.stderr)
+        print(text("interrupted", lang), file=sys.stderr)
         return EXIT_INPUT
     except Exception as exc:  # a crash must never look like "findings" (exit 1)
-        print(f"perfrules: internal error: {type(exc).__name__}: {terminal(exc)}; this is a bug "
-              "in perfrules or a plugin: please report it", file=sys.stderr)
+        print(text("internal-error", lang, kind=type(exc).__name__, detail=terminal(exc)),
+              file=sys.stderr)
         return EXIT_INPUT
+
+
+def _error(message: str, lang: str) -> None:
+    """``perfrules: error: …`` (``perfrules：错误：…``) on stderr."""
+    print(text("error", lang, prog="perfrules", message=message), file=sys.stderr)
 
 
 def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -213,7 +252,7 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 def _score(args: argparse.Namespace, registry: Registry, parser: argparse.ArgumentParser) -> int:
     paths: list[str] = list(args.forms)
     if not paths and not args.example:
-        parser.error("score needs at least one FORM, or --example")
+        parser.error(text("score-needs-form", args.lang))
     writer = registry.writer(args.format)
     binary = bool(getattr(writer, "binary", False))
     if args.output not in (None, "-"):
@@ -226,7 +265,7 @@ def _score(args: argparse.Namespace, registry: Registry, parser: argparse.Argume
         try:
             forms = load_all(path, format=args.reader, registry=registry)
         except (Exception, SystemExit) as exc:  # one file's failure is its error, not the batch's
-            _print_error(exc, path)
+            _print_error(exc, path, args.lang)
             status = EXIT_INPUT
             continue
         for i, form in enumerate(forms):
@@ -234,17 +273,16 @@ def _score(args: argparse.Namespace, registry: Registry, parser: argparse.Argume
             try:
                 reports.append((path, label, score(form, args.ruleset, registry=registry)))
             except (Exception, SystemExit) as exc:  # a plugin rule that raises, or exits
-                _print_error(exc, f"{path} [{label}]" if label else path)
+                _print_error(exc, path, args.lang, label)
                 status = EXIT_INPUT
     if not reports:
         return status
     to_stdout = args.output is None or args.output == "-"
     folder = not to_stdout and args.output.endswith(("/", os.sep))
     if binary and to_stdout:
-        parser.error(f"--format {args.format} writes a binary file: give -o OUT")
+        parser.error(text("binary-format", args.lang, format=args.format))
     if not to_stdout and not folder and os.path.isdir(args.output):
-        raise OutputError(f"-o {clean(args.output)} is a folder; give a file name, or end it with "
-                          "/ to write one file per form into it")
+        raise OutputError("output-is-folder", output=clean(args.output))
     one_file = len(reports) == 1 or (not folder and (
         to_stdout or args.format in ("text", "json", "markdown")))
     if one_file:
@@ -283,9 +321,9 @@ def _render(writer: object, reports: list[Report], args: argparse.Namespace) -> 
     except PerfrulesError:
         raise
     except (Exception, SystemExit) as exc:  # a writer plugin that fails
-        name = getattr(writer, "name", args.format)
-        print(f"perfrules: error: the writer {terminal(name)!r} failed: {type(exc).__name__}: "
-              f"{terminal(exc)}", file=sys.stderr)
+        name = terminal(getattr(writer, "name", args.format))
+        _error(text("writer-failed", args.lang, name=name, kind=type(exc).__name__,
+                    detail=terminal(exc)), args.lang)
         return None
 
 
@@ -352,8 +390,7 @@ def _check_not_input_all(targets: Sequence[Path], inputs: Sequence[str]) -> None
     for target in targets:
         hit = real.get(os.path.realpath(target))
         if hit is not None:
-            raise OutputError(f"-o {clean(target)} would overwrite the input {clean(hit)}; input "
-                              "files are never overwritten: choose another output")
+            raise OutputError("overwrites-input", output=clean(target), input=clean(hit))
 
 
 def schema_text(which: str) -> str:
@@ -370,46 +407,49 @@ def _convert(args: argparse.Namespace, registry: Registry) -> int:
     try:
         form = load(path, format=args.reader, registry=registry)
     except Exception as exc:  # reading a file never ends in a traceback
-        _print_error(exc, args.form)
+        _print_error(exc, args.form, args.lang)
         return EXIT_INPUT
     data = form.to_dict()
     suffix = Path(args.output).suffix.lower()
     if suffix == ".json":
-        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        body = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     elif suffix == ".toml":
         try:
             import tomli_w
         except ImportError:
             raise MissingDependencyError("writing TOML forms", "toml") from None
-        text = tomli_w.dumps(data)
+        body = tomli_w.dumps(data)
     elif suffix in (".yaml", ".yml"):
         try:
             import yaml
         except ImportError:
             raise MissingDependencyError("writing YAML forms", "yaml") from None
-        text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+        body = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
     else:
-        print(f"perfrules: error: cannot convert to {suffix or 'a file without extension'} "
-              "(valid: .json, .toml, .yaml)", file=sys.stderr)
+        _error(text("convert-suffix", args.lang, suffix=suffix or text("no-suffix", args.lang)),
+               args.lang)
         return EXIT_INPUT
-    emit(clean(text).encode("utf-8"), args.output)
+    emit(clean(body).encode("utf-8"), args.output)
     return EXIT_OK
 
 
-def _print_error(exc: BaseException, where: str) -> None:
-    """One file's (or form's) failure on stderr, every problem listed, no traceback."""
-    name = terminal(where)
+def _print_error(exc: BaseException, path: str, lang: str, label: Optional[str] = None) -> None:
+    """One file's (or form's) failure on stderr, every problem listed, no traceback.
+
+    The file (and sheet) is named once, at the start; each problem after it
+    by its cell.
+    """
+    name = terminal(f"{path} [{label}]" if label else path)
     if isinstance(exc, InputError):
         count = len(exc.problems)
-        print(f"perfrules: {name}: {count} problem{'s' if count != 1 else ''}; not scored:",
-              file=sys.stderr)
+        _error(text("problems", lang, where=name, count=count, s="s" if count != 1 else ""), lang)
         for problem in exc.problems:
-            print(f"  - {terminal(problem)}", file=sys.stderr)
+            print(f"  - {terminal(problem_text(problem, lang, path))}", file=sys.stderr)
         return
     from ._audit_cli import _message
 
-    print(f"perfrules: {name}: not scored: {terminal(_message(exc, where))}", file=sys.stderr)
-
+    _error(text("not-scored", lang, where=name, message=terminal(_message(exc, path, lang))),
+           lang)
 
 
 def emit(data: bytes, output: Optional[str]) -> None:
@@ -420,7 +460,7 @@ def emit(data: bytes, output: Optional[str]) -> None:
         return
     target = Path(output)
     if target.is_dir():
-        raise OutputError(f"-o {clean(output)} is a folder; give a file name")
+        raise OutputError("output-is-folder-plain", output=clean(output))
     write_atomic(target, data)
 
 

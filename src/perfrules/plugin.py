@@ -40,6 +40,7 @@ from ._audit import SEVERITIES, AuditContext, Check, Finding
 from ._compat import tomllib
 from ._engine import form_total, line_points
 from ._explain import CORE_TEMPLATES, Step
+from ._messages import PROBLEM_ZH
 from ._model import Form, Indicator
 from ._numbers import CONTEXT, fold_word, plain
 from ._registry import Reader, Writer
@@ -93,6 +94,7 @@ __all__ = [
     "line_points",
     "plain",
     "problem",
+    "problem_zh",
     "read_toml",
 ]
 
@@ -127,6 +129,16 @@ def problem(
                    value=None if shown is None else str(shown), message=message,
                    expected=expected)
 
+
+def problem_zh(code: str) -> str:
+    """A problem code (:attr:`Problem.code`) as a Chinese sentence head, such as
+    ``不是数值`` for ``"not-a-number"``: the words perfrules itself puts before a
+    problem's English detail in Chinese output. The code itself when perfrules
+    has no Chinese for it (a plugin's own code).
+
+    .. versionadded:: 0.2
+    """
+    return PROBLEM_ZH.get(code, code)
 
 
 def read_toml(text: str) -> dict[str, Any]:

@@ -11,7 +11,16 @@ from typing import Callable, Optional
 
 import attrs
 
-from ..plugin import AuditContext, Finding, fold_word, form_total, hookimpl, line_points, plain
+from ..plugin import (
+    AuditContext,
+    Finding,
+    fold_word,
+    form_total,
+    hookimpl,
+    line_points,
+    plain,
+    problem_zh,
+)
 
 CheckFn = Callable[[AuditContext], Iterable[Finding]]
 
@@ -40,16 +49,6 @@ _PROBLEM_CODES = {
     "unknown-tier": ("PR020", "定性指标完成情况无法归入达成/部分达成/未达成"),
     "not-a-tier": ("PR020", "定性指标完成情况应为档次用语"),
 }
-_PROBLEM_ZH = {
-    "not-a-number": "不是数值", "missing-value": "为空", "bad-number": "不是有效数值",
-    "unknown-nature": "指标性质无法识别", "missing-nature": "指标性质为空",
-    "missing-weight": "权重为空", "negative-weight": "权重为负数",
-    "negative-target": "指标值为负数，不能按比例计分", "unit-mismatch": "单元格单位与计量单位不一致",
-    "unknown-field": "未知字段", "cell-error": "单元格显示错误值", "ambiguous-rate": "执行率缺少 %，含义不明",
-    "negative-rate": "执行率为负数", "bad-budget": "全年预算数应大于 0", "bad-executed": "全年执行数为负数",
-    "unknown-rule": "未知计分规则", "empty-group": "一级指标下没有三级指标",
-    "nothing-applicable": "没有适用的指标", "bad-year": "年度无效",
-}
 
 
 def input_problems(ctx: AuditContext) -> Iterator[Finding]:
@@ -57,7 +56,7 @@ def input_problems(ctx: AuditContext) -> Iterator[Finding]:
     for problem in ctx.problems:
         code, zh = _PROBLEM_CODES.get(problem.code, ("PR001", ""))
         if not zh:
-            zh = f"输入问题：{_PROBLEM_ZH.get(problem.code, problem.code)}"
+            zh = f"输入问题：{problem_zh(problem.code)}"
         yield ctx.finding(
             code, "error", "input-problems", f"{zh}（{problem.message}）", problem.message,
             indicator=by_name.get(problem.indicator or ""), field=problem.field,

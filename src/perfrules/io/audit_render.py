@@ -19,6 +19,7 @@ from typing import Any, Callable, Optional, Union
 import attrs
 
 from .._audit import SEVERITIES, AuditReport, Finding
+from .._messages import text, without_source, words
 from ..exceptions import MissingDependencyError
 from ._width import clean, csv_field, markdown, pad, spreadsheet, terminal, width
 
@@ -29,7 +30,7 @@ __all__ = ["OUTPUT_NAMES", "BatchItem", "annotate_xlsx", "annotated_names", "aud
 #: The files ``perfrules audit -o DIR/`` writes besides annotated copies.
 OUTPUT_NAMES = ("summary.csv", "summary.json", "audit.html")
 
-_SEV_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+_SEV_ZH = {s: text(f"sev-{s}", "zh") for s in SEVERITIES}
 _SEV_MARK = {"error": "✗", "warning": "!", "info": "i"}
 
 
@@ -39,13 +40,20 @@ class BatchItem:
 
     path: str
     report: Optional[AuditReport] = None
+    #: why the file could not be read, in English (the JSON and CSV summaries)
     error: Optional[str] = None
     #: where the form sits in its file (sheet, table) when the file holds several
     form: Optional[str] = None
+    #: ``error`` in Chinese, when known
+    error_zh: Optional[str] = None
 
     @property
     def readable(self) -> bool:
         return self.report is not None
+
+    def error_text(self, lang: str = "zh") -> str:
+        """Why the file could not be read, in ``lang`` (English when no Chinese is known)."""
+        return (self.error_zh if lang == "zh" and self.error_zh else self.error) or ""
 
 
 def _relative(paths: Sequence[str]) -> dict[str, str]:
@@ -201,48 +209,43 @@ def _summary(items: Sequence[BatchItem]) -> dict[str, Any]:
     }
 
 
-def _finding_line(f: Finding, lang: str) -> str:
-    where = terminal(f.location or "")
-    who = terminal(f.indicator) if f.indicator else ("表单" if lang == "zh" else "form")
-    sev = _SEV_ZH[f.severity] if lang == "zh" else f.severity
-    text = (f"  {_SEV_MARK[f.severity]} {terminal(f.code)} {sev} {who} [{where}] "
-            f"{terminal(f.message(lang))}")
+def _finding_line(f: Finding, lang: str, source: str = "") -> str:
+    """One finding, its place in the file without the file (its form's line names it)."""
+    where = terminal(without_source(f.location or "", source) if source else f.location or "")
+    who = terminal(f.indicator) if f.indicator else text("form", lang)
+    line = (f"  {_SEV_MARK[f.severity]} {terminal(f.code)} {text(f'sev-{f.severity}', lang)} "
+            f"{who} [{where}] {terminal(f.message(lang))}")
     if f.citation:
-        text += f"（{terminal(f.citation)}）" if lang == "zh" else f" ({terminal(f.citation)})"
-    return text
+        line += text("citation", lang, citation=terminal(f.citation))
+    return line
 
 
 def audit_text(items: Sequence[BatchItem], lang: str = "zh") -> bytes:
-    """For a terminal: every text from a form is one inert line (no control characters)."""
-    zh = lang == "zh"
+    """For a terminal: every text from a form is one inert line (no control characters).
+
+    Each form's line names its file (and sheet) once; its findings and errors
+    follow with their cells only.
+    """
     out: list[str] = []
     for item in items:
         rep = item.report
         name = terminal(_label(item, {}))
         if rep is None:
-            out.append(f"{name}: {'无法读取' if zh else 'unreadable'}")
-            out.extend(f"  ✗ {terminal(line)}" for line in (item.error or "").splitlines())
+            out.append(f"{name}: {text('unreadable', lang)}")
+            out.extend(f"  ✗ {terminal(line)}" for line in item.error_text(lang).splitlines())
             continue
         c = rep.counts()
-        if zh:
-            out.append(f"{name}: 表内总分 {_s(rep.reported_total) or '—'}  重算总分 "
-                       f"{_s(rep.total) or '—'}  {rep.grade or ''}  错误 {c['error']}  警告 "
-                       f"{c['warning']}  提示 {c['info']}")
-        else:
-            out.append(f"{name}: reported {_s(rep.reported_total) or '—'}  recomputed "
-                       f"{_s(rep.total) or '—'}  {rep.grade or ''}  errors {c['error']}  "
-                       f"warnings {c['warning']}  infos {c['info']}")
-        out.extend(_finding_line(f, lang) for f in rep.findings)
+        out.append(text("audit-form", lang, name=name, reported=_s(rep.reported_total) or "—",
+                        total=_s(rep.total) or "—", grade=rep.grade or "", **c))
+        out.extend(_finding_line(f, lang, item.path) for f in rep.findings)
     if len(items) > 1:
         out.append("")
-        head = (["文件", "表内总分", "重算总分", "等级", "错误", "警告", "提示"] if zh else
-                ["file", "reported", "recomputed", "grade", "errors", "warnings", "infos"])
+        head = words("audit-head", lang)
         names = display_names(items)
         rows = [[terminal(_label(item, names)), r["reported_total"], r["total"],
                  terminal(r["grade"]), str(r["errors"]), str(r["warnings"]), str(r["infos"])]
                 if r["status"] == "ok" else
-                [terminal(_label(item, names)), "", "", "无法读取" if zh else "unreadable", "", "",
-                 ""]
+                [terminal(_label(item, names)), "", "", text("unreadable", lang), "", "", ""]
                 for item, r in zip(items, map(_row, items))]
         widths = [max(width(x[i]) for x in [head, *rows]) for i in range(len(head))]
         for row in [head, *rows]:
@@ -259,7 +262,7 @@ def audit_markdown(items: Sequence[BatchItem], lang: str = "zh") -> bytes:
         out.append(f"## {markdown(_label(item, {}))}")
         out.append("")
         if rep is None:
-            out.append(f"**{'无法读取' if zh else 'Unreadable'}**: {markdown(item.error)}")
+            out.append(f"**{'无法读取' if zh else 'Unreadable'}**: {markdown(item.error_text(lang))}")
             out.append("")
             continue
         out.append(f"{'表内总分' if zh else 'Reported'} {_s(rep.reported_total) or '—'} · "
@@ -370,7 +373,7 @@ def audit_html(items: Sequence[BatchItem], lang: str = "zh") -> bytes:
         r = _row(item)
         if item.report is None:
             parts.append(f'<tr><td>{_e(_label(item, names))}</td><td colspan="7" class="bad">'
-                         f"{_e(t('无法读取：', 'unreadable: '))}{_e(item.error)}</td></tr>")
+                         f"{_e(t('无法读取：', 'unreadable: '))}{_e(item.error_text(lang))}</td></tr>")
             continue
         differs = r["reported_total"] and r["total"] and r["reported_total"] != r["total"]
         parts.append(

@@ -9,6 +9,7 @@ from typing import Any
 import attrs
 
 from .._engine import Report
+from .._messages import text, words
 from ._width import clean, number, pad, terminal, width
 
 __all__ = ["JsonWriter", "TextWriter", "render_text"]
@@ -30,8 +31,8 @@ def render_text(report: Report, *, explain: bool = False, lang: str = "zh") -> s
     newline in a name cannot recolour the terminal or forge a line.
     """
     zh = lang == "zh"
-    head = (["指标", "性质", "指标值", "完成值", "权重", "得分", "达成"] if zh
-            else ["indicator", "nature", "target", "actual", "weight", "score", "met"])
+    head = words("report-head", lang)
+    not_applicable = text("not-applicable", lang)
     rows = []
     for line in report.lines:
         ind = line.indicator
@@ -42,7 +43,8 @@ def render_text(report: Report, *, explain: bool = False, lang: str = "zh") -> s
             _cell(ind.name), _cell(ind.nature),
             f"{_cell(ind.target)}{pct}{unit}" if ind.target is not None else "",
             f"{_cell(ind.actual)}{pct}{unit}" if ind.actual is not None else "",
-            _cell(ind.weight), "不适用" if (zh and not line.applicable) else _cell(line.points),
+            _cell(ind.weight),
+            not_applicable if (not_applicable and not line.applicable) else _cell(line.points),
             mark,
         ])
     widths = [max(width(r[i]) for r in [head, *rows]) for i in range(len(head))]
@@ -67,12 +69,9 @@ def render_text(report: Report, *, explain: bool = False, lang: str = "zh") -> s
             out.append("    " + _cell(line.explanation(lang))  # the line's own clause
                        + (f"  [{_cell(cell)}]" if cell else ""))
     out.append("  ".join("-" * w for w in widths))
-    if zh:
-        out.append(f"总分 {report.total}  等级 {report.grade}  规则集 {report.ruleset.ref}"
-                   f"（{report.ruleset.citation}）")
-    else:
-        out.append(f"total {report.total}  grade {report._grade_en()}  ruleset "
-                   f"{report.ruleset.ref} ({citation})")
+    out.append(text("report-total", lang, total=report.total,
+                    grade=report.grade if zh else report._grade_en(), ruleset=report.ruleset.ref,
+                    citation=citation))
     notice = report.notice(lang)
     if notice:
         out.append(_cell(notice))
@@ -80,16 +79,14 @@ def render_text(report: Report, *, explain: bool = False, lang: str = "zh") -> s
         out.append(report.total_explanation(lang))
     skipped = report.form.skipped
     if skipped and explain:
-        out.append(f"未读入的行（{len(skipped)}）：" if zh else f"rows not read ({len(skipped)}):")
+        out.append(text("rows-not-read", lang, count=len(skipped)))
         out.extend(f"    {_cell(row.where)}  {_cell(row.text)}  —  "
                    f"{_cell(row.reason_zh if zh and row.reason_zh else row.reason)}"
                    for row in skipped)
     elif skipped:
-        out.append(f"注意：表内有 {len(skipped)} 行未读入（--explain 列出）" if zh else
-                   f"note: {len(skipped)} rows of the table were not read (--explain lists them)")
+        out.append(text("rows-not-read-note", lang, count=len(skipped)))
     if report.form.reported_total is not None and report.form.reported_total != report.total:
-        out.append(f"注意：表内自评总分为 {_cell(report.form.reported_total)}" if zh else
-                   f"note: the form reports a total of {_cell(report.form.reported_total)}")
+        out.append(text("reported-total", lang, total=_cell(report.form.reported_total)))
     return clean("\n".join(out) + "\n")
 
 
