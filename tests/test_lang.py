@@ -146,6 +146,15 @@ def test_help(lang: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert ("--fail-on" in out) and (("有问题达到此级别时" in out) == (lang == "zh"))
 
 
+def test_the_chinese_usage_lines_up_on_screen(capsys: pytest.CaptureFixture[str]) -> None:
+    from perfrules.io._width import width
+
+    _, out, _ = run(capsys, "--lang", "zh", "audit", "-h")
+    first, second = out.splitlines()[:2]
+    assert width(first[:first.index("[")]) == len(second) - len(second.lstrip())
+    assert "位置参数：" in out and "选项：" in out
+
+
 # -- where the language comes from ------------------------------------------------------
 
 

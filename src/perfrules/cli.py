@@ -23,7 +23,7 @@ from ._messages import DEFAULT_LANG, LANGS, argparse_message, choose_lang, probl
 from ._numbers import CONTEXT
 from ._registry import Registry, get_registry
 from .exceptions import InputError, MissingDependencyError, PerfrulesError
-from .io._width import clean, terminal
+from .io._width import clean, terminal, width
 from .io.audit_render import write_atomic
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
@@ -57,6 +57,18 @@ class _Formatter(argparse.HelpFormatter):
 
 class _ZhFormatter(_Formatter):
     prefix = text("usage", "zh")
+    _titles = frozenset(text(t, "zh") + ":" for t in ("positionals", "options"))
+
+    def format_help(self) -> str:
+        """argparse measures ``用法：`` by its length, not by its width on screen: the
+        usage's further lines move right by the difference; headings end in ``：``."""
+        lines = super().format_help().split("\n")
+        shift = " " * (width(self.prefix) - len(self.prefix))
+        i = 1 if lines[0].startswith(self.prefix) else len(lines)
+        while i < len(lines) and lines[i].startswith(" "):
+            lines[i] = shift + lines[i]
+            i += 1
+        return "\n".join(ln[:-1] + "：" if ln in self._titles else ln for ln in lines)
 
 
 class _Parser(argparse.ArgumentParser):
