@@ -199,6 +199,8 @@ def test_shown_commands_print_what_the_page_shows(page: Path, tmp_path: Path,
     pytest.importorskip("openpyxl")
     monkeypatch.setenv("PERFRULES_DISABLE_PLUGIN_AUTOLOAD", "1")
     monkeypatch.setenv("COLUMNS", "88")  # argparse wraps --help to the terminal's width
+    # the language when a command gives no --lang: Chinese, whatever this machine's locale
+    monkeypatch.setenv("PERFRULES_LANG", "zh")
     monkeypatch.setattr(_registry, "_default", None)
     build_demo(tmp_path)
     monkeypatch.chdir(tmp_path)
