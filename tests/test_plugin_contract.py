@@ -543,3 +543,13 @@ def test_cli_plugins_option_is_the_allow_list(capsys: pytest.CaptureFixture[str]
     assert main(["--plugins", "", "rules"]) == 0
     out = capsys.readouterr().out
     assert "at-most          at-most         < ≤" in out and "``" not in out
+
+
+def test_rulesets_mapping_finds_a_bare_id_as_its_latest_version() -> None:
+    reg = _rulesets({"id": "p", "version": "1", "extends": "cn-mof-2020"},
+                    {"id": "p", "version": "2", "extends": "cn-mof-2020"})
+    assert reg.rulesets["p"].version == "2" and reg.rulesets["p@1"].version == "1"
+    assert "p" in reg.rulesets and "p@2" in reg.rulesets and "p@3" not in reg.rulesets
+    assert [ref for ref in reg.rulesets if ref.startswith("p@")] == ["p@1", "p@2"]
+    with pytest.raises(KeyError):
+        reg.rulesets["q"]

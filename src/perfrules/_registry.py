@@ -12,7 +12,7 @@ import datetime
 import os
 import threading
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from types import MappingProxyType, ModuleType
 from typing import TYPE_CHECKING, Any, Optional, Protocol, Union, runtime_checkable
@@ -111,6 +111,41 @@ def _dist_name(ep: Any) -> Optional[str]:
     dist = getattr(ep, "dist", None)
     name = getattr(dist, "name", None) if dist is not None else None
     return str(name) if name else None
+
+
+class _Rulesets(Mapping[str, RuleSet]):
+    """The registered rulesets, keyed ``id@version``; a bare id finds the latest."""
+
+    __slots__ = ("_by_ref", "_latest")
+
+    def __init__(self, by_ref: Mapping[str, RuleSet]) -> None:
+        self._by_ref = dict(by_ref)
+        latest: dict[str, RuleSet] = {}
+        for ruleset in self._by_ref.values():
+            known = latest.get(ruleset.id)
+            if known is None or version_key(ruleset.version) > version_key(known.version):
+                latest[ruleset.id] = ruleset
+        self._latest = latest
+
+    def __getitem__(self, key: str) -> RuleSet:
+        found = self._by_ref.get(key)
+        if found is None and isinstance(key, str) and "@" not in key:
+            found = self._latest.get(key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and (key in self._by_ref or key in self._latest)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._by_ref)
+
+    def __len__(self) -> int:
+        return len(self._by_ref)
+
+    def __repr__(self) -> str:
+        return f"<rulesets {', '.join(self._by_ref)}>"
 
 
 #: What the registry knows of a rule: (kind, step templates, parameters it reads).
@@ -342,7 +377,7 @@ class Registry:
                                       f"{rule.name!r} (plugin {self.owner('rule', rule.name)!r})"
                                       f": {type(exc).__name__}: {exc}") from exc
             built[ref] = ruleset
-        return MappingProxyType(built)
+        return _Rulesets(built)
 
     def _build_checks(self) -> Mapping[str, Check]:
         checks: dict[str, Check] = {}
@@ -382,7 +417,8 @@ class Registry:
 
     @property
     def rulesets(self) -> Mapping[str, RuleSet]:
-        """Every ruleset by ``id@version`` (read-only)."""
+        """Every ruleset, read-only: iterated by ``id@version``; looked up by
+        ``id@version`` or by a bare id, which means its latest version."""
         return self._rulesets
 
     @property
@@ -476,11 +512,7 @@ class Registry:
         if known is not None:
             return known
         ruleset_id, version = parse_ruleset_ref(ref)
-        if version is not None:
-            found = self._rulesets.get(f"{ruleset_id}@{version}")
-        else:
-            versions = [rs for rs in self._rulesets.values() if rs.id == ruleset_id]
-            found = max(versions, key=lambda rs: version_key(rs.version)) if versions else None
+        found = self._rulesets.get(f"{ruleset_id}@{version}" if version else ruleset_id)
         if found is None:
             raise UnknownRulesetError(ref, tuple(self._rulesets))
         if len(self._by_ref) < 1024:
