@@ -529,7 +529,7 @@ def _scaled(numbers: _Numbers, places: int, limit: int) -> tuple[I64, BOOL]:
     import pyarrow.compute as pc
 
     usable = (numbers.kind == _NUM) & (numbers.places <= places)
-    text = pc.if_else(pa.array(usable), numbers.text, pa.scalar(None, pa.string()))
+    text = pc.if_else(pa.array(usable), numbers.text, pa.scalar("0", pa.string()))
     dec = pc.cast(text, pa.decimal128(38, places))
     if sys.byteorder != "little":  # pragma: no cover - every platform pyarrow ships for
         values = [None if v is None else int(v.scaleb(places)) for v in dec.to_pylist()]
@@ -686,6 +686,9 @@ def _score_batch(batch: pa.RecordBatch, plan: _Plan) -> tuple[pa.RecordBatch, pa
     import pyarrow as pa
 
     n = batch.num_rows
+    if any(column.offset for column in batch.columns):
+        # a slice: copied, since if_else on sliced text gives corrupt arrays (pyarrow 21)
+        batch = batch.take(pa.array(np.arange(n, dtype=np.int64)))
     rs, p = plan.rs, plan.places
     form_codes = _codes(batch.column("form_id"))
     starts = np.concatenate(([0], np.flatnonzero(form_codes[1:] != form_codes[:-1]) + 1))
