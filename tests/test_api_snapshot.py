@@ -38,8 +38,8 @@ SRC = Path(perfrules.__file__).parent
 UPDATE = os.environ.get("PERFRULES_UPDATE_SNAPSHOT") == "1"
 
 #: The public modules; a module that does not exist (yet) is recorded as absent.
-MODULES = ["perfrules", "perfrules.exceptions", "perfrules.hookspecs", "perfrules.plugin",
-           "perfrules.testing"]
+MODULES = ["perfrules", "perfrules.dask", "perfrules.exceptions", "perfrules.hookspecs",
+           "perfrules.plugin", "perfrules.testing"]
 
 
 def _module(name: str) -> ModuleType | None:

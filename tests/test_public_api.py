@@ -9,13 +9,12 @@ import perfrules
 from perfrules import exceptions, hookspecs
 
 PUBLIC = [
-    "DEFAULT_RULESET", "SEVERITIES", "AuditContext", "AuditReport", "Check", "Finding", "Form",
-    "FormError", "Grade", "Group", "Indicator", "InputError", "LineResult", "Outcome",
-    "PerfrulesError", "PluginInfo", "Problem", "Provenance", "Reader", "Registry", "Report", "Rule",
-    "RuleSet", "SkippedRow", "Step", "Tier", "Writer", "__version__", "audit", "example",
-    "example_path",
-    "get_registry", "load", "load_all", "normalize_weights", "ruleset_for", "score",
-    "score_many", "score_table",
+    "DEFAULT_RULESET", "SEVERITIES", "AuditContext", "AuditReport", "BatchResult", "Check",
+    "Finding", "Form", "FormError", "Grade", "Group", "Indicator", "InputError", "LineResult",
+    "Outcome", "PerfrulesError", "PluginInfo", "Problem", "Provenance", "Reader", "Registry",
+    "Report", "Rule", "RuleSet", "SkippedRow", "Step", "TableScores", "Tier", "Writer",
+    "__version__", "audit", "example", "example_path", "get_registry", "load", "load_all",
+    "normalize_weights", "ruleset_for", "score", "score_many", "score_table",
 ]
 HOOKS = {
     "perfrules_register_checks": ["register"],

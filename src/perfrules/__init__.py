@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Optional, Union
 
 from ._audit import SEVERITIES, AuditContext, AuditReport, Check, Finding, audit
-from ._batch import score_many
-from ._columnar import score_table
+from ._batch import BatchResult, score_many
+from ._columnar import TableScores, score_table
 from ._engine import LineResult, Provenance, Report, score
 from ._explain import Step
 from ._model import Form, Group, Indicator, SkippedRow
@@ -30,6 +30,7 @@ __all__ = [
     "SEVERITIES",
     "AuditContext",
     "AuditReport",
+    "BatchResult",
     "Check",
     "Finding",
     "Form",
@@ -51,6 +52,7 @@ __all__ = [
     "RuleSet",
     "SkippedRow",
     "Step",
+    "TableScores",
     "Tier",
     "Writer",
     "__version__",
