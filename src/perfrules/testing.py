@@ -206,7 +206,8 @@ def check_rule(
     with Decimal numerator and denominator and 0 ≤ credit ≤ 1; a met line has
     full credit (unless judged); scoring is deterministic; ``prepare()``
     agrees with ``score()``; every step renders in zh and en from the rule's
-    templates; the credit is monotone in ``direction``. With ``may_refuse``
+    templates; the credit is monotone in ``direction`` (compared with the same
+    line at a second actual drawn from ``actuals``). With ``may_refuse``
     the rule may refuse an example with an :class:`InputError` whose problems
     name the indicator; the check still fails when it refuses *every* example.
     Raises ``AssertionError`` (through hypothesis) on the first counterexample.
@@ -244,8 +245,8 @@ def check_rule(
 
     @settings(max_examples=max_examples, deadline=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
-    @given(strategy, amounts(0, 20_000))
-    def run(indicator: Indicator, other: Decimal) -> None:
+    @given(strategy, actuals if actuals is not None else amounts(0, 20_000))
+    def run(indicator: Indicator, other: Any) -> None:
         outcome = outcome_of(indicator)
         if outcome is None:
             return
@@ -263,7 +264,7 @@ def check_rule(
             text = render_steps(outcome.steps, lang, templates)
             assert outcome.steps == () or text.strip(), f"{rule.name}: empty {lang} explanation"
         actual = indicator.actual
-        if direction is None or not isinstance(actual, Decimal):
+        if direction is None or not isinstance(actual, Decimal) or not isinstance(other, Decimal):
             return
         if kind == "equality" and indicator.target == 0:
             return  # "= 0" is all or nothing by design
