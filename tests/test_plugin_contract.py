@@ -555,3 +555,39 @@ def test_rulesets_mapping_finds_a_bare_id_as_its_latest_version() -> None:
     assert [ref for ref in reg.rulesets if ref.startswith("p@")] == ["p@1", "p@2"]
     with pytest.raises(KeyError):
         reg.rulesets["q"]
+
+
+def test_a_plugin_reader_raising_is_a_named_plugin_error(tmp_path: Path) -> None:
+    @attrs.frozen
+    class Flaky:
+        name: str = "flaky"
+        extensions: tuple[str, ...] = (".flaky",)
+
+        def read(self, path: Path) -> Any:
+            raise KeyError("sheet")
+
+    @attrs.frozen
+    class Empty:
+        name: str = "empty"
+        extensions: tuple[str, ...] = (".empty",)
+
+        def read(self, path: Path) -> Any:  # pragma: no cover - read_all is used
+            raise AssertionError
+
+        def read_all(self, path: Path) -> Any:
+            return ()
+
+    class Plugin:
+        @hookimpl
+        def perfrules_register_formats(self, register: plugin.RegisterFormat) -> None:
+            register(Flaky())
+            register(Empty())
+
+    reg = perfrules.Registry([Plugin()], entry_points=False)
+    for suffix in (".flaky", ".empty"):
+        path = tmp_path / f"x{suffix}"
+        path.write_text("x")
+        with pytest.raises(PluginError, match=r"reader '(flaky|empty)' \(plugin '.*Plugin'\)"):
+            perfrules.load_all(path, registry=reg)
+    with pytest.raises(PluginError, match="KeyError"):
+        perfrules.load(tmp_path / "x.flaky", registry=reg)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 from pathlib import Path
-from typing import Optional, Union
+from typing import Any, Optional, Union
 
 from ._audit import SEVERITIES, AuditContext, AuditReport, Check, Finding, audit
 from ._batch import BatchResult, score_many
@@ -23,7 +23,7 @@ from ._rule import Outcome, Rule
 from ._ruleset import Grade, RuleSet, Tier
 from ._version import __version__
 from ._weights import normalize_weights
-from .exceptions import FormError, InputError, PerfrulesError, Problem
+from .exceptions import FormError, InputError, PerfrulesError, PluginError, Problem
 
 __all__ = [
     "DEFAULT_RULESET",
@@ -83,7 +83,11 @@ def load(
     with :func:`load_all`.
     """
     reg = registry if registry is not None else get_registry()
-    return reg.reader_for(path, format).read(Path(path))  # type: ignore[no-any-return]
+    reader = reg.reader_for(path, format)
+    form = _from_reader(reg, reader, lambda: reader.read(Path(path)), path)
+    if not isinstance(form, Form):
+        raise _reader_failed(reg, reader, path, TypeError(f"read() returned {form!r}, not a Form"))
+    return form
 
 
 def load_all(
@@ -103,13 +107,32 @@ def load_all(
     reader = reg.reader_for(path, format)
     read_all = getattr(reader, "read_all", None)
     if read_all is None:
-        return (reader.read(Path(path)),)
-    forms = tuple(read_all(Path(path)))
-    if not forms:  # a reader must raise rather than find nothing
-        from .exceptions import PluginError
+        found: Any = (_from_reader(reg, reader, lambda: reader.read(Path(path)), path),)
+    else:
+        found = _from_reader(reg, reader, lambda: tuple(read_all(Path(path))), path)
+    if not found or not all(isinstance(f, Form) for f in found):
+        # a reader must raise rather than find nothing, and hand back Forms
+        raise _reader_failed(reg, reader, path, TypeError(f"it returned {found!r}, not Forms"))
+    return tuple(found)
 
-        raise PluginError(f"reader {reader.name!r} found no form in {path} and raised nothing")
-    return forms
+
+def _from_reader(reg: Registry, reader: Any, call: Any, path: Union[str, Path]) -> Any:
+    """A reader's result; any exception of a plugin's reader that is not perfrules'
+    own becomes a PluginError naming the reader and its plugin."""
+    try:
+        return call()
+    except PerfrulesError:
+        raise
+    except Exception as exc:
+        if (reg.owner("reader", reader.name) or "").startswith("perfrules.builtin."):
+            raise  # a built-in reader's own error: a bug, reported as it is
+        raise _reader_failed(reg, reader, path, exc) from exc
+
+
+def _reader_failed(reg: Registry, reader: Any, path: Union[str, Path],
+                   exc: BaseException) -> PluginError:
+    return PluginError(f"reader {reader.name!r} (plugin {reg.owner('reader', reader.name)!r}) "
+                       f"failed on {path}: {type(exc).__name__}: {exc}")
 
 
 def ruleset_for(
