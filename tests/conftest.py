@@ -1,10 +1,17 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 import perfrules
 
 pytest_plugins = ["pytester"]
+
+# CI machines are shared and slow: a property is judged by its examples, not by how fast
+# hypothesis could generate them (tests that set their own settings keep them).
+settings.register_profile("perfrules", deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("perfrules")
 
 
 @pytest.fixture(scope="session")

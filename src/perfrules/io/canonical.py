@@ -1,4 +1,4 @@
-"""Readers of the canonical form in JSON, TOML and YAML (DESIGN.md §6)."""
+"""Readers of the canonical form in JSON, TOML and YAML (``perfrules schema form``)."""
 
 from __future__ import annotations
 
@@ -115,10 +115,12 @@ def _check_data(data: Any, where: str, limit: int) -> None:
 
 
 def _form(data: Any, path: Path) -> Form:
+    # depth first: Python 3.12+ parses JSON far deeper than 3.11 did (no RecursionError),
+    # and a 3,000-deep list must be refused as too deep, whatever its shape
+    _check_data(data, str(path), _max_depth())
     if not isinstance(data, dict):
         raise file_error(str(path), "not-a-form", "the file does not hold a form mapping",
                          'an object with "indicators": [...]')
-    _check_data(data, str(path), _max_depth())
     return Form.from_dict(data, source=str(path))
 
 
