@@ -9,10 +9,10 @@ lines (tests/fileformats.py), then times, best of ``--repeat``:
 - docx floor: lxml ``iterparse`` over word/document.xml collecting the text of every
   ``w:t`` — the least any reader of the file must do;
 - python-docx: ``docx.Document`` and every cell's text, the object model perfrules used
-  before (DESIGN.md §8 says a streaming walk is ~40× faster);
+  before (a streaming walk is ~40× faster);
 - perfrules: ``perfrules.load_all`` — budgets, merges, recognition, Form objects.
 
-The ratios perfrules / floor are the numbers to watch (DESIGN.md §8: stay close to the
+The ratios perfrules / floor are the numbers to watch (the aim: stay close to the
 bare library); absolute times depend on the machine.
 """
 

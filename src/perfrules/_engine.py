@@ -190,7 +190,7 @@ class Report:
         return sum((ln.indicator.weight or ZERO for ln in self.lines if ln.applicable), ZERO)
 
     def to_dict(self, *, explain: bool = True, lang: str = "zh") -> dict[str, Any]:
-        """The JSON report (DESIGN.md §6): decimals as strings, scores with 2 places."""
+        """The JSON report (``perfrules schema report``): decimals as strings, scores with 2 places."""
         citation = self.ruleset.citation if lang == "zh" else (
             self.ruleset.citation_en or self.ruleset.citation)
         lines = []

@@ -225,7 +225,7 @@ class Form:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, source: Optional[str] = None) -> Form:
-        """Build a form from the canonical structure (DESIGN.md §6).
+        """Build a form from the canonical structure (``perfrules schema form``).
 
         Decimals may be strings or numbers; floats are read through their
         shortest repr. Structural problems (no indicator list, an indicator

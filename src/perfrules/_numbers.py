@@ -74,7 +74,7 @@ _DIGIT_START = frozenset("0123456789+-.")
 #: What a 指标性质 column says when the operator is in the target: a direction
 #: (正向 higher is better, 反向 lower is better) or only that the line is 定量.
 #: The canonical nature a direction stands for when the target has no operator;
-#: ``None`` for 定量 (the engine decides, DESIGN.md §3 "No operator anywhere").
+#: ``None`` for 定量 (the engine decides: the ruleset's ``unstated_nature``).
 DIRECTIONS: dict[str, Optional[str]] = {
     "正向": "≥", "正向指标": "≥", "反向": "≤", "反向指标": "≤", "定量": None, "定量指标": None,
 }

@@ -223,7 +223,7 @@ class RuleSet:
     tiers: tuple[Tier, ...] = attrs.field(default=(), converter=_tiers)
     execution_rate_names: tuple[str, ...] = attrs.field(default=(), converter=_words)
     not_applicable_words: tuple[str, ...] = attrs.field(default=(), converter=_words)
-    #: the nature of a numeric line that states none anywhere (DESIGN: 10号 scores
+    #: the nature of a numeric line that states none anywhere (10号 scores
     #: by "完成指标值"); ``None`` refuses such lines
     unstated_nature: Optional[str] = attrs.field(default=None, validator=_nature_or_none)
     #: … and of such a line under these 二级 groups or whose name ends in these words
