@@ -41,8 +41,8 @@ def render_text(report: Report, *, explain: bool = False, lang: str = "zh") -> s
         mark = "—" if not line.applicable else ("✓" if line.met else "✗")
         rows.append([
             _cell(ind.name), _cell(ind.nature),
-            f"{_cell(ind.target)}{pct}{unit}" if ind.target is not None else "",
-            f"{_cell(ind.actual)}{pct}{unit}" if ind.actual is not None else "",
+            _with_unit(ind.target, pct + unit),
+            _with_unit(ind.actual, pct + unit),
             _cell(ind.weight),
             not_applicable if (not_applicable and not line.applicable) else _cell(line.points),
             mark,
@@ -107,3 +107,11 @@ class JsonWriter:
         data = report.to_dict(lang=str(options.get("lang", "zh")))
         # A lone surrogate (a non-UTF-8 file name, or one in the form) becomes U+FFFD.
         return clean(json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _with_unit(value: Any, unit: str) -> str:
+    """A target or actual as the table shows it: a number with its unit, words as they are
+    (不适用, 达成 — never 不适用%)."""
+    if value is None:
+        return ""
+    return f"{_cell(value)}{unit}" if isinstance(value, Decimal) else _cell(value)
