@@ -41,20 +41,13 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
+from bench_readers import best  # noqa: E402  (one timer for every benchmark: best of N)
+
 import perfrules  # noqa: E402
 
 Q = Decimal("0.01")
 WORDS = {"达成": Decimal(1), "全部完成": Decimal(1), "部分达成": Decimal("0.6"),
          "基本完成": Decimal("0.6"), "未完成": Decimal(0)}
-
-
-def best(fn: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 # -- forms of ~20 lines, mixed natures ----------------------------------------------
