@@ -50,10 +50,6 @@ def test_a_pdf_with_text_but_no_table(registry: perfrules.Registry, tmp_path: Pa
     assert found.expected == "a 绩效自评表 printed as a table with borders"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "io/pdf.py:80 looks for 'Password'/'Encrypt' in the exception's class name, but "
-    "pdfplumber >= 0.11 wraps pdfminer's PDFPasswordIncorrect in PdfminerException, so a "
-    "locked PDF is reported as corrupt-file 'the PDF cannot be read: PdfminerException: '"))
 def test_a_password_protected_pdf_is_named_as_such(registry: perfrules.Registry,
                                                    tmp_path: Path) -> None:
     encrypt = (b"6 0 obj\n<< /Filter /Standard /V 1 /R 2 /O <" + b"00" * 32 + b"> /U <"

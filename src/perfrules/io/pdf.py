@@ -77,7 +77,12 @@ class PdfReader(ManyForms):
             raise
         except Exception as exc:  # pdfminer raises many types on broken or locked files
             name = type(exc).__name__
-            if "Password" in name or "Encrypt" in name:
+            # pdfplumber wraps pdfminer's errors (PdfminerException(PDFPasswordIncorrect())):
+            # look at the exception and at what it wraps or was raised from
+            causes = [exc, *(a for a in exc.args if isinstance(a, BaseException)),
+                      exc.__cause__, exc.__context__]
+            if any(c is not None and ("Password" in type(c).__name__
+                                      or "Encrypt" in type(c).__name__) for c in causes):
                 raise _error(str(path), "encrypted-or-old", "the PDF is password-protected",
                              "the PDF without a password") from None
             raise _error(str(path), "corrupt-file", f"the PDF cannot be read: {name}: {exc}",
