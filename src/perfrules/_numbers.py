@@ -21,16 +21,13 @@ __all__ = [
     "PLACEHOLDERS",
     "NotANumberError",
     "NumberError",
-    "fold",
     "fold_number",
     "fold_word",
-    "is_not_a_number",
     "is_placeholder",
     "parse_nature",
     "parse_number",
     "percent_of",
     "plain",
-    "quantize",
     "read_nature",
     "split_nature",
     "to_decimal",
@@ -121,11 +118,6 @@ class NotANumberError(NumberError):
     """
 
 
-def fold(text: str) -> str:
-    """Fold full-width forms to ASCII (NFKC) and trim; keep inner spaces single."""
-    return _SPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip()
-
-
 def fold_word(text: str) -> str:
     """Fold a word for whole-word matching: NFKC, no spaces at all."""
     # Most words are folded already; saying so is much cheaper than folding.
@@ -183,15 +175,6 @@ def is_placeholder(value: object) -> bool:
     if not word:
         return False
     return word.lower() in PLACEHOLDERS or all(c in _FILLER for c in word)
-
-
-def is_not_a_number(value: object) -> bool:
-    """Whether a cell spells NaN or Infinity (text, float or Decimal)."""
-    if isinstance(value, float):
-        return value != value or value in (float("inf"), float("-inf"))
-    if isinstance(value, Decimal):
-        return not value.is_finite()
-    return isinstance(value, str) and fold_word(value).lower() in _NOT_NUMBERS
 
 
 def to_decimal(value: object) -> Decimal:
@@ -338,9 +321,3 @@ def plain(value: Decimal) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
-
-
-def quantize(value: Decimal, places: int, rounding: str) -> Decimal:
-    """Round to ``places`` decimals with the named rounding mode, exactly."""
-    return value.quantize(Decimal(1).scaleb(-places), rounding=rounding, context=CONTEXT)
-
