@@ -235,30 +235,44 @@ def _error(message: str, lang: str) -> None:
 
 
 def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    if True:
-        registry = get_registry() if args.plugins is None else Registry(
-            allow=[n.strip() for n in args.plugins.split(",") if n.strip()])
-        if getattr(args, "ruleset", None) is None and (
-                getattr(args, "year", None) is not None or getattr(args, "region", None)):
-            args.ruleset = registry.ruleset_for(year=args.year, region=args.region).ref
-        if args.command == "score":
-            return _score(args, registry, parser)
-        if args.command == "audit":
-            from ._audit_cli import run_audit
+    if args.plugins is None:
+        return _dispatch(args, parser, get_registry())
+    # the allow-list, for this process and for audit's worker processes alike
+    saved = os.environ.get("PERFRULES_PLUGINS")
+    os.environ["PERFRULES_PLUGINS"] = args.plugins
+    try:
+        registry = Registry(allow=[n.strip() for n in args.plugins.split(",") if n.strip()])
+        return _dispatch(args, parser, registry)
+    finally:
+        if saved is None:
+            os.environ.pop("PERFRULES_PLUGINS", None)
+        else:
+            os.environ["PERFRULES_PLUGINS"] = saved
 
-            return run_audit(args, registry, parser)
-        if args.command == "test":
-            return _test(args, registry)
-        if args.command == "convert":
-            return _convert(args, registry)
-        if args.command == "schema":
-            emit(schema_text(args.which).encode("utf-8"), None)
-            return EXIT_OK
-        if args.command == "rules":
-            return _rules(registry)
-        if args.command == "rulesets":
-            return _rulesets(registry)
-        return _plugins(registry)
+
+def _dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser,
+              registry: Registry) -> int:
+    if getattr(args, "ruleset", None) is None and (
+            getattr(args, "year", None) is not None or getattr(args, "region", None)):
+        args.ruleset = registry.ruleset_for(year=args.year, region=args.region).ref
+    if args.command == "score":
+        return _score(args, registry, parser)
+    if args.command == "audit":
+        from ._audit_cli import run_audit
+
+        return run_audit(args, registry, parser)
+    if args.command == "test":
+        return _test(args, registry)
+    if args.command == "convert":
+        return _convert(args, registry)
+    if args.command == "schema":
+        emit(schema_text(args.which).encode("utf-8"), None)
+        return EXIT_OK
+    if args.command == "rules":
+        return _rules(registry)
+    if args.command == "rulesets":
+        return _rulesets(registry)
+    return _plugins(registry)
 
 
 def _score(args: argparse.Namespace, registry: Registry, parser: argparse.ArgumentParser) -> int:
