@@ -477,6 +477,7 @@ def _score_rows(form: Form, rs: RuleSet, reg: Registry) -> tuple[list[Row], list
     append = rows.append
     plan = _plan(reg, rs)
     by_nature, rules, is_rate = plan.by_nature, plan.rules, plan.is_rate
+    rate_seen, na_seen = plan._is_rate, plan._is_na  # the caches, read without a call
     quantum, rounding = plan.quantum, plan.rounding
     for position, ind in enumerate(form.indicators):
         bad = False
@@ -499,7 +500,12 @@ def _score_rows(form: Form, rs: RuleSet, reg: Registry) -> tuple[list[Row], list
                                      f"the weight {weight} is far too large",
                                      f"a number from 0 to {rs.weight_total}"))
         actual = ind.actual
-        if not ind.applicable or (actual.__class__ is str and plan.is_not_applicable(actual)):
+        not_applicable: Optional[bool] = not ind.applicable
+        if not not_applicable and actual.__class__ is str:
+            not_applicable = na_seen.get(actual)
+            if not_applicable is None:
+                not_applicable = plan.is_not_applicable(actual)
+        if not_applicable:
             if not bad:
                 append((position, ind, None, None, None, None))
             continue
@@ -509,8 +515,12 @@ def _score_rows(form: Form, rs: RuleSet, reg: Registry) -> tuple[list[Row], list
         extra: Optional[Step] = None
         scored = ind
         if rule_name is None:
-            if is_rate(ind.name) or (ind.nature is None and ind.budget is not None
-                                     and ind.executed is not None):
+            name = ind.name
+            rate = rate_seen.get(name)
+            if rate is None:
+                rate = is_rate(name)
+            if rate or (ind.nature is None and ind.budget is not None
+                        and ind.executed is not None):
                 rule_name = plan.rate_rule
             elif ind.nature is not None:
                 rule_name = by_nature.get(ind.nature)
