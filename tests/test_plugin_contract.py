@@ -591,3 +591,29 @@ def test_a_plugin_reader_raising_is_a_named_plugin_error(tmp_path: Path) -> None
             perfrules.load_all(path, registry=reg)
     with pytest.raises(PluginError, match="KeyError"):
         perfrules.load(tmp_path / "x.flaky", registry=reg)
+
+
+def test_a_minimal_rule_with_a_list_of_natures_registers_and_scores() -> None:
+    class Minimal:  # no kind, no templates, no prepare: the registry's defaults apply
+        name = "minimal"
+        natures: ClassVar[list[str]] = ["≈"]  # a list, as plugin authors write it
+
+        def score(self, indicator: plugin.Indicator, ruleset: RuleSet) -> Outcome:
+            return Outcome(numerator=Decimal(1), denominator=Decimal(4), met=False)
+
+    class Plugin:
+        @hookimpl
+        def perfrules_register_rules(self, register: plugin.RegisterRule) -> None:
+            register(Minimal())  # type: ignore[arg-type]
+
+        @hookimpl
+        def perfrules_register_rulesets(self, register: plugin.RegisterRuleset) -> None:
+            register({"id": "minimal", "extends": "cn-mof-2020", "rules": {"≈": "minimal"}})
+
+    reg = perfrules.Registry([Plugin()], entry_points=False)
+    assert reg.kind_of("minimal") == "other"
+    form = perfrules.Form(indicators=[perfrules.Indicator(name="x", nature="≈", weight=100,
+                                                          target=Decimal(1), actual=Decimal(1))])
+    report = perfrules.score(form, "minimal", registry=reg)
+    assert str(report.total) == "25.00"
+    assert report.lines[0].explanation("en").startswith("1 / 4 × 100 = 25 → 25.00")

@@ -283,7 +283,7 @@ class Registry:
         for plugin_name, rule in self._collect("perfrules_register_rules"):
             name = getattr(rule, "name", None)
             if not isinstance(name, str) or not name or not callable(getattr(rule, "score", None)) \
-                    or not isinstance(getattr(rule, "natures", None), (frozenset, set, tuple)):
+                    or not isinstance(getattr(rule, "natures", None), (frozenset, set, tuple, list)):
                 raise PluginError(f"plugin {plugin_name!r} registered {rule!r}, which is not a "
                                   "rule (needs name, natures and score(indicator, ruleset))")
             kind = getattr(rule, "kind", "other")
