@@ -150,7 +150,11 @@ def _sheet_cells(workbook: Any, sheet: Any, parser_type: Any, path: Path, limits
         raise _error(f"{path}#{title}", "corrupt-file", f"sheet {title} cannot be read: "
                      f"{type(exc).__name__}: {exc}", "a .xlsx file saved by Excel or WPS") from None
     try:
-        parser = parser_type(source, workbook.shared_strings, data_only=True,
+        # the sheet's own table: a read-only workbook keeps its shared strings on each
+        # sheet (workbook.shared_strings stays empty), and Excel, WPS, LibreOffice and
+        # xlsxwriter keep every text cell there
+        parser = parser_type(source, getattr(sheet, "_shared_strings", None) or workbook.shared_strings,
+                             data_only=True,
                              epoch=workbook.epoch, date_formats=workbook._date_formats,
                              timedelta_formats=workbook._timedelta_formats)
         for _, row in parser.parse():
