@@ -139,7 +139,8 @@ PROJECT_LINES: list[tuple[str, str, str, str, Any, Any, Any, Optional[str]]] = [
 
 
 def mof_2020_project(*, title: str = "项目支出绩效自评表", sheet: str = "项目支出绩效自评表",
-                     project: str = "城乡社区公共服务能力提升项目") -> Case:
+                     project: str = "城乡社区公共服务能力提升项目",
+                     total_score: Optional[float] = 98.89) -> Case:
     """The 财预〔2020〕10号 项目支出绩效自评表 as issued, filled in by a unit.
 
     Title and year rows, 项目名称/主管部门/实施单位, the fund block (年度资金总额 and
@@ -199,16 +200,25 @@ def mof_2020_project(*, title: str = "项目支出绩效自评表", sheet: str =
     for rows in sub.values():
         b.merge(rows[0], 3, rows[-1], 3)
     b.merge(head, 1, max(max(r) for r in spans.values()), 1)
-    total = b.row("总分", None, None, None, None, None, 100, 98.89)
+    total = b.row("总分", None, None, None, None, None, 100, total_score)
     b.merge(total, 1, total, 6)
     b.merge(total, 9, total, 10)
     sign = b.row("填表人：张敏", None, None, "联系电话：023-68000000", None, None, "填报日期：2024年3月15日")
     b.merge(sign, 1, sign, 3)
     layout = [b.sheet(sheet)]
+    reported = None if total_score is None else str(total_score)
     expect = Expect(title=title, year=2023, kind="project", organization="重庆市某区民政局",
-                    lines=lines, reported_total="98.89", total_cell=(total, 8), total="98.89",
+                    lines=lines, reported_total=reported,
+                    total_cell=None if total_score is None else (total, 8), total="98.89",
                     skipped=[])
     return Case("mof-2020-project", layout, expect)
+
+
+def blank_total_score() -> Case:
+    """The 10号 form with its 总分 row's 得分 cell left blank: the unit reports no total
+    (the 分值 column's 100 in that row is no total score)."""
+    case = mof_2020_project(total_score=None)
+    return Case("blank-total-score", case.layout, case.expect)
 
 
 def _split(target: str) -> tuple[str, str, str]:
@@ -702,9 +712,50 @@ def generated(specs: list[Spec], style: str, fund: Optional[tuple[Decimal, Decim
     return Case(f"generated-{style}", [b.sheet("自评表")], expect)
 
 
+# -- numbered sections below the total row --------------------------------------------------
+
+
+def sections_after_total() -> Case:
+    """A 部门整体 form (indicator names in column B, no 一级/二级 columns) whose 合计 row is
+    followed by the report's numbered sections — 四、自评结论, 五、存在问题, 六、改进措施 with
+    their text merged over B:H and numbered points below — then the sign-off."""
+    b = _Builder(8)
+    b.row("某区统计局2023年度部门整体支出绩效自评表")
+    b.row("部门名称", "某区统计局", None, None, "自评总分", 98.33)
+    head = b.row("绩效指标", "指标名称", "计量单位", "指标性质", "指标值", "分值", "完成值", "得分")
+    cols = {"name": 2, "unit": 3, "nature": 4, "target": 5, "weight": 6, "actual": 7,
+            "reported_score": 8}
+    rows = [
+        ("统计调查任务完成数", "项", "≥", 12, 40, 12, 40),
+        ("统计数据上报及时率", "%", "≥", "95%", 30, "100%", 30),
+        ("统计信息服务满意度", "%", "≥", "90%", 30, "85%", 28.33),
+    ]
+    lines = []
+    for name, unit, nature, target, weight, actual, score in rows:
+        r = b.row(None, name, unit, nature, target, weight, actual, score)
+        lines.append(Line(name, {"unit": unit, "nature": nature,
+                                 "target": str(target).rstrip("%"), "weight": str(weight),
+                                 "actual": str(actual).rstrip("%"), "reported_score": str(score)},
+                          r, cols))
+    b.merge(head, 1, b.next - 1, 1)
+    total = b.row("合计", None, None, None, None, 100, None, 98.33)
+    b.merge(total, 1, total, 5)
+    for number, text in (("四、自评结论", "部门年度绩效目标基本完成，自评得分98.33分，等级为优。"),
+                         ("五、存在问题", "1.部分调查对象配合度不高；"),
+                         (None, "2.统计信息服务满意度未达到预期。"),
+                         ("六、改进措施", "加强统计法治宣传，提升服务质量。")):
+        r = b.row(number, text)
+        b.merge(r, 2, r, 8)
+    b.row("单位负责人：赵刚", None, None, "填表人：孙丽")
+    expect = Expect(title="某区统计局2023年度部门整体支出绩效自评表", year=2023,
+                    kind="department", organization="某区统计局", lines=lines,
+                    reported_total="98.33", total_cell=(total, 8), total="98.33")
+    return Case("sections-after-total", [b.sheet("自评表")], expect)
+
+
 CASES = [mof_2020_project, chongqing_department, sichuan_flat_export, anhui_export,
          placeholders_and_notes, qualitative_free_text, total_merged_left, natures_as_written,
-         two_projects_workbook]
+         two_projects_workbook, blank_total_score, sections_after_total]
 
 
 def all_cases() -> list[Case]:

@@ -124,6 +124,9 @@ _NOTE = re.compile(r"^(?:注|备注|填表说明|填报说明|说明)(?:[0-9一�
 _TEMPLATE_NAME = re.compile(r"^(?:指标\s*[0-9一二三四五六七八九十]+\s*[:：]?|[.…⋯。]+)$")
 _NAME_PREFIX = re.compile(r"^指标\s*[0-9]+\s*[:：]\s*(?=\S)")
 _HEADING = re.compile(r"^[一二三四五六七八九十]+\s*[、.．]")
+#: the number of a section below a table: 四、自评结论, 5. 存在问题, （六）其他
+_SECTION = re.compile(r"^(?:[一二三四五六七八九十]+\s*[、.．]|[0-9]+\s*[、．]|[0-9]+\.(?![0-9])"
+                      r"|[（(][一二三四五六七八九十0-9]+[）)])\s*")
 _POINTS = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*分")
 _EXCEL_ERRORS = {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!",
                  "#GETTING_DATA"}
@@ -336,7 +339,7 @@ def _ends(row: Sequence[GridCell], header: Sequence[str]) -> Optional[RowKind]:
         if _label_cell(cell):
             continue
         flat = _flat(cell.value)
-        if _END.match(flat):
+        if _END.match(flat) or _END.match(_SECTION.sub("", flat)):
             return RowKind(-1, "end", "a sign-off or conclusion row", "签章或结论行")
         if norm(cell.value) in HEAD_WORDS and not _has_numbers(row):
             return RowKind(-1, "end", "the head of another form", "另一张表的表头信息")
@@ -379,6 +382,8 @@ class _Reader:
     total: Any = None
     total_where: Optional[str] = None
     total_rows: list[int] = attrs.field(factory=list)
+    #: total rows whose 得分 cell is blank: they report no total
+    blank_totals: list[int] = attrs.field(factory=list)
     carried: dict[str, str] = attrs.field(factory=dict)
 
     def kind(self, i: int, kind: str, reason: str = "", reason_zh: str = "") -> None:
@@ -434,6 +439,10 @@ class _Reader:
             if _NOTE.match(_flat(first.value)):
                 self.kind(i, "note", "a note under the table", "表下注释")
                 continue
+            if self.total_rows and _HEADING.match(_flat(first.value)):
+                # 四、自评结论, 五、存在问题 …: the numbered sections below the total row
+                self.kind(i, "end", "a numbered section below the total row", "合计行之后的编号段落")
+                return i + 1
             if norm(first.value) in _RESULT_LABELS:
                 self.kind(i, "total", "the reported score or grade", "自评得分或等级")
                 self.total_rows.append(i)
@@ -456,6 +465,8 @@ class _Reader:
             return
         if text_of(row[col]):  # '—' too: the form says it reports no total
             self.total, self.total_where = cell_value(row[col]), row[col].where
+        else:  # a blank 得分: no total reported (its 分值 100 is no total score)
+            self.blank_totals.append(i)
 
     def read_line(self, i: int, row: Sequence[GridCell]) -> None:
         values, places = self.values(row)
@@ -734,7 +745,7 @@ def read_grid(grid: Grid, source: str, *, paragraphs: Sequence[str] = ()) -> Rea
                                 expected="rows below the header with a name and a weight"),
                         source)
     outside = set(block) | set(fund_rows) | ({fund[0]} if fund else set())
-    outside -= set(reader.total_rows)
+    outside -= set(reader.total_rows) - set(reader.blank_totals)
     meta, meta_where = _metadata(grid, outside)
     title, year = _title(grid, top, paragraphs)
     total, total_where = reader.total, reader.total_where
