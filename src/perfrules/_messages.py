@@ -310,7 +310,8 @@ def without_source(text: str, path: str) -> str:
     """A message without the file name the line already shows.
 
     ``a.json: a.json, field 'x': …`` becomes ``field 'x': …``; a place inside
-    the file stays: ``a.xlsx#自评表: …`` becomes ``#自评表: …``.
+    the file stays: ``a.xlsx#自评表: …`` becomes ``#自评表: …``, and a CSV cell
+    ``a.csv!I16`` becomes ``I16``.
     """
     while True:
         head, sep, rest = text.partition(": ")
@@ -321,7 +322,8 @@ def without_source(text: str, path: str) -> str:
             text = text[len(path) + 2:]
             continue
         if path and text.startswith(path) and text[len(path):len(path) + 1] in ("#", "!"):
-            text = text[len(path):]
+            # a cell of a CSV file (form.csv!I16) is I16 once the file is named
+            text = text[len(path) + (text[len(path)] == "!"):]
         return text
 
 

@@ -14,6 +14,8 @@ import attrs
 from ..plugin import (
     AuditContext,
     Finding,
+    Form,
+    Indicator,
     fold_word,
     form_total,
     hookimpl,
@@ -229,6 +231,7 @@ def qualitative(ctx: AuditContext) -> Iterator[Finding]:
 _RATE_WORDS = ("率", "比例", "占比")
 _QUANTITATIVE = frozenset({"at-least", "at-most", "equality"})
 _COST_WORDS = ("成本", "费用", "经费", "开支")
+_TIME_WORDS = ("及时", "时效", "时限", "按时", "按期", "进度", "周期")
 
 
 def units(ctx: AuditContext) -> Iterator[Finding]:
@@ -244,14 +247,33 @@ def units(ctx: AuditContext) -> Iterator[Finding]:
                 "PR014", "warning", "units", f"比率类指标完成值 {_d(ind.actual)}% 超过 100%",
                 f"a rate's actual {_d(ind.actual)}% is above 100%", indicator=ind, field="actual",
                 expected="≤ 100%", found=f"{_d(ind.actual)}%")
-        if ctx.kind(i) == "at-least" and any(w in ind.name for w in _COST_WORDS):
+        if ctx.kind(i) == "at-least" and _cost_line(ind):
             yield ctx.finding(
                 "PR015", "warning", "units", f"成本类指标使用了“{ind.nature}”，通常应为“≤”",
                 f"a cost indicator uses {ind.nature!r}; cost indicators are usually '≤'",
                 indicator=ind, field="nature", expected="≤", found=ind.nature)
 
 
+def _cost_line(ind: Indicator) -> bool:
+    """A line about a cost (成本, 费用 …), not one about time (经费拨付及时率 under 时效指标)."""
+    if not any(w in ind.name for w in _COST_WORDS):
+        return False
+    if any("时效" in level for level in ind.path):
+        return False
+    return not any(w in ind.name for w in _TIME_WORDS)
+
+
 _GROUPS = (("产出", "output"), ("效益", "benefit"), ("满意度", "satisfaction"))
+#: 一级 groups of the 产出/效益/满意度 framework (财预〔2020〕10号 项目支出); a 部门整体 form
+#: with other 一级 groups (履职效能, 管理效率, 投入, 过程 …) belongs to another framework
+_FRAMEWORK_WORDS = ("产出", "效益", "满意度", "成本")
+
+
+def _in_framework(form: Form, tops: list[str]) -> bool:
+    """PR018's framework applies to 项目支出 forms, and to others whose 一级 groups are all its."""
+    if form.kind == "project":
+        return True
+    return all(any(w in top for w in _FRAMEWORK_WORDS) for top in tops)
 
 
 def structure(ctx: AuditContext) -> Iterator[Finding]:
@@ -265,7 +287,7 @@ def structure(ctx: AuditContext) -> Iterator[Finding]:
                 f"the indicator name {ind.name!r} occurs more than once", indicator=ind,
                 field="name", found=ind.name)
     tops = [ind.path[0] for ind in ctx.form.indicators if ind.path]
-    if tops:
+    if tops and _in_framework(ctx.form, tops):
         for zh, en in _GROUPS:
             if not any(zh in top for top in tops):
                 yield ctx.finding(
