@@ -53,6 +53,8 @@ class Expect:
     total: Optional[str] = None
     #: engine behaviour this case needs beyond reading (DESIGN.md §3 "What real forms write")
     needs: tuple[str, ...] = ()
+    #: the form's own name (项目名称, or 单位名称 of a 部门整体 form)
+    name: str = ""
 
 
 @dataclass
@@ -208,7 +210,7 @@ def mof_2020_project(*, title: str = "项目支出绩效自评表", sheet: str =
     layout = [b.sheet(sheet)]
     reported = None if total_score is None else str(total_score)
     expect = Expect(title=title, year=2023, kind="project", organization="重庆市某区民政局",
-                    lines=lines, reported_total=reported,
+                    name=project, lines=lines, reported_total=reported,
                     total_cell=None if total_score is None else (total, 8), total="98.89",
                     skipped=[])
     return Case("mof-2020-project", layout, expect)
@@ -328,7 +330,8 @@ def sichuan_flat_export() -> Case:
     total = b.row("合计", None, None, None, None, None, None, 100, None, 99.48)
     b.row("填报人：李华", None, None, "联系电话：0838-2200000")
     expect = Expect(title="2023年度项目支出绩效自评表", year=2023, kind="project",
-                    organization="某县交通运输局", lines=lines, reported_total="99.48",
+                    organization="某县交通运输局",
+                    name="农村公路提档升级项目", lines=lines, reported_total="99.48",
                     total_cell=(total, 10), total="99.48")
     return Case("sichuan-flat-export", [b.sheet("Sheet1")], expect)
 
@@ -386,7 +389,8 @@ def anhui_export() -> Case:
     b.merge(total, 1, total, 7)
     b.row("自评等级", "优")
     expect = Expect(title="2023年度项目支出绩效自评表", year=2023, kind="project",
-                    organization="某市教育局", lines=lines, reported_total="99.7",
+                    organization="某市教育局",
+                    name="家庭经济困难学生资助项目", lines=lines, reported_total="99.7",
                     total_cell=(total, 10), reported_grade="优", total="99.70")
     return Case("anhui-export", [b.sheet("绩效自评")], expect)
 
@@ -442,7 +446,8 @@ def placeholders_and_notes() -> Case:
     b.row("注：1.偏差原因分析应说明未完成原因；2.得分保留两位小数。")
     b.row("说明：本表由项目实施单位填报。")
     expect = Expect(title="2024年度项目支出绩效自评表", year=2024, kind="project",
-                    organization="某区住房和城乡建设委员会", lines=lines, skipped=skipped,
+                    organization="某区住房和城乡建设委员会",
+                    name="老旧小区改造项目", lines=lines, skipped=skipped,
                     total="99.56")
     return Case("placeholders-and-notes", [b.sheet("自评表")], expect)
 
@@ -480,7 +485,7 @@ def qualitative_free_text() -> Case:
             values["unit"] = target.lstrip("0123456789")
         lines.append(Line(name, values, r, cols, (level1, level2)))
     expect = Expect(title="某区司法局2023年度部门整体绩效自评表", year=2023, kind="department",
-                    organization="某区司法局", lines=lines, reported_total="97.6",
+                    organization="某区司法局", name="某区司法局", lines=lines, reported_total="97.6",
                     total_cell=(2, 6), total="97.60", needs=("qualitative-free-text",))
     return Case("qualitative-free-text", [b.sheet("自评表")], expect)
 
@@ -531,7 +536,7 @@ def total_merged_left() -> Case:
     b.row("自评等级", "优")
     b.row("单位负责人：王强", None, None, "财务负责人：刘芳", None, None, "填表人：陈静")
     expect = Expect(title="某镇人民政府2023年度部门整体支出绩效自评表", year=2023,
-                    kind="department", organization="某镇人民政府", lines=lines,
+                    kind="department", organization="某镇人民政府", name="某镇人民政府", lines=lines,
                     reported_total="99.71", total_cell=(total, 8), reported_grade="优",
                     total="99.71")
     return Case("total-merged-left", [b.sheet("Sheet1")], expect)
@@ -576,7 +581,8 @@ def natures_as_written() -> Case:
     total = b.row("总分", None, None, None, None, None, 100, None, 98.32)
     b.merge(total, 1, total, 6)
     expect = Expect(title="某区文化馆2023年度项目支出绩效自评表", year=2023, kind="project",
-                    organization="某区文化和旅游委员会", lines=lines, reported_total="98.32",
+                    organization="某区文化和旅游委员会",
+                    name="公共文化服务提升项目", lines=lines, reported_total="98.32",
                     total_cell=(total, 9), total="98.32")
     return Case("natures-as-written", [b.sheet("自评表")], expect)
 
@@ -748,7 +754,7 @@ def sections_after_total() -> Case:
         b.merge(r, 2, r, 8)
     b.row("单位负责人：赵刚", None, None, "填表人：孙丽")
     expect = Expect(title="某区统计局2023年度部门整体支出绩效自评表", year=2023,
-                    kind="department", organization="某区统计局", lines=lines,
+                    kind="department", organization="某区统计局", name="某区统计局", lines=lines,
                     reported_total="98.33", total_cell=(total, 8), total="98.33")
     return Case("sections-after-total", [b.sheet("自评表")], expect)
 

@@ -122,6 +122,7 @@ def check_form(form: perfrules.Form, expect: Expect, cell: Any) -> None:
     assert form.year == expect.year
     assert form.kind == expect.kind
     assert form.organization == expect.organization
+    assert form.name == expect.name
     assert [i.name for i in form.indicators] == [line.name for line in expect.lines]
     for got, want in zip(form.indicators, expect.lines):
         for field in FIELDS:
@@ -262,6 +263,7 @@ def check_form_values(form: perfrules.Form, expect: Expect) -> None:
             assert _text(getattr(got, field)) == want.values.get(field, ""), (want.name, field)
     assert _text(form.reported_total) == (expect.reported_total or "")
     assert len(form.skipped) == len(expect.skipped)
+    assert form.name == expect.name
 
 
 # -- any form in any layout ----------------------------------------------------------------

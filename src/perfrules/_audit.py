@@ -158,6 +158,7 @@ class AuditReport:
         return {
             "source": self.form.source,
             "title": self.form.title,
+            **({"name": self.form.name} if self.form.name else {}),
             "ruleset": self.ruleset.id,
             "reported_total": None if self.reported_total is None else str(self.reported_total),
             "total": None if self.total is None else str(self.total),

@@ -210,8 +210,10 @@ class Report:
             if explain:
                 item["explanation"] = line.explanation(lang)
             lines.append(item)
+        named = {"name": self.form.name} if self.form.name else {}
         return {
             "title": self.form.title,
+            **named,
             "organization": self.form.organization,
             "total": str(self.total),
             "grade": self.grade,

@@ -202,6 +202,9 @@ class Form:
 
     indicators: tuple[Indicator, ...] = attrs.field(converter=_indicators)
     title: str = ""
+    #: The form's own name: 项目名称 of a 项目支出 form, 单位名称 of a 部门整体 one
+    #: (the title is the template's, 项目支出绩效自评表, alike for every project).
+    name: str = ""
     organization: str = ""
     year: Optional[int] = None
     #: ``"department"`` (部门整体) or ``"project"`` (项目支出).
@@ -296,6 +299,7 @@ class Form:
         return cls(
             indicators=indicators,
             title=str(data.get("title") or ""),
+            name=str(data.get("name") or ""),
             organization=str(data.get("organization") or ""),
             year=year,
             kind=str(data.get("kind") or "department"),
@@ -311,7 +315,7 @@ class Form:
     def to_dict(self) -> dict[str, Any]:
         """The canonical form (JSON-ready), the inverse of :meth:`from_dict`."""
         out: dict[str, Any] = {}
-        for key in ("title", "organization", "year", "kind", "ruleset"):
+        for key in ("title", "name", "organization", "year", "kind", "ruleset"):
             value = getattr(self, key)
             if value not in (None, ""):
                 out[key] = value
@@ -342,8 +346,8 @@ _INDICATOR_KEYS = frozenset({
     "judged_score", "note", "rule", "applicable", "budget", "executed",
 })
 _FORM_KEYS = frozenset({
-    "title", "organization", "year", "kind", "ruleset", "reported_total", "reported_grade",
-    "indicators", "groups", "skipped", "$schema",
+    "title", "name", "organization", "year", "kind", "ruleset", "reported_total",
+    "reported_grade", "indicators", "groups", "skipped", "$schema",
 })
 
 

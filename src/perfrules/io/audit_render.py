@@ -22,6 +22,7 @@ from .._audit import SEVERITIES, AuditReport, Finding
 from .._messages import text, without_source, words
 from ..exceptions import MissingDependencyError
 from ._width import clean, csv_field, markdown, pad, spreadsheet, terminal, width
+from .render import form_heading
 
 __all__ = ["OUTPUT_NAMES", "BatchItem", "annotate_xlsx", "annotated_names", "audit_html",
            "audit_json", "audit_markdown", "audit_text", "display_names", "summary_csv",
@@ -145,7 +146,7 @@ def _row(item: BatchItem) -> dict[str, Any]:
     counts = rep.counts() if rep else dict.fromkeys(SEVERITIES, 0)
     return {
         "file": item.path,
-        "title": (rep.form.title or "") if rep else "",
+        "title": form_heading(rep.form) if rep else "",
         "reported_total": _s(rep.reported_total) if rep else "",
         "total": _s(rep.total) if rep else "",
         "grade": (rep.grade or "") if rep else "",
@@ -234,6 +235,8 @@ def audit_text(items: Sequence[BatchItem], lang: str = "zh") -> bytes:
             out.append(f"{name}: {text('unreadable', lang)}")
             out.extend(f"  ✗ {terminal(line)}" for line in item.error_text(lang).splitlines())
             continue
+        if rep.form.name:  # the form's own name: five projects' forms share one title
+            name = f"{name} {terminal(rep.form.name)}"
         c = rep.counts()
         out.append(text("audit-form", lang, name=name, reported=_s(rep.reported_total) or "—",
                         total=_s(rep.total) or "—", grade=rep.grade or "", **c))

@@ -12,6 +12,7 @@ from typing import Any, Optional
 import attrs
 
 from .._engine import LineResult, Report
+from .._model import Form
 from .._numbers import CONTEXT
 from ..exceptions import MissingDependencyError
 from ._width import clean, markdown, number, spreadsheet, terminal
@@ -44,6 +45,15 @@ def _status(line: LineResult, lang: str) -> str:
     return "未达成" if lang == "zh" else "not met"
 
 
+def form_heading(form: Form) -> str:
+    """The form as reports title it: its own name (项目名称, 单位名称) before the template's
+    title, which is alike for every project (项目支出绩效自评表); "" without either."""
+    title = form.title or ""
+    if form.name and form.name not in title:
+        return f"{form.name} {title}".strip()
+    return title
+
+
 # -- Markdown --------------------------------------------------------------------
 
 
@@ -57,7 +67,7 @@ class MarkdownWriter:
         citation = _citation(report, lang)
         form = report.form
         # Text from the form is escaped: no markup, no HTML, no forged lines.
-        out = [f"# {markdown(form.title or form.source or 'perfrules report')}", ""]
+        out = [f"# {markdown(form_heading(form) or form.source or 'perfrules report')}", ""]
         if form.organization:
             out.append(f"{'单位' if zh else 'Organization'}: {markdown(form.organization)}  ")
         out.append(f"**{'总分' if zh else 'Total'} {report.total}** · "
@@ -160,7 +170,7 @@ class HtmlWriter:
         zh = lang == "zh"
         form = report.form
         citation = _citation(report, lang)
-        title = form.title or form.source or "perfrules"
+        title = form_heading(form) or form.source or "perfrules"
         met = sum(1 for ln in report.lines if ln.applicable and ln.met)
         unmet = sum(1 for ln in report.lines if ln.applicable and not ln.met)
         na = sum(1 for ln in report.lines if not ln.applicable)

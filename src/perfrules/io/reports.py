@@ -11,6 +11,7 @@ import attrs
 from .._engine import Report
 from .._messages import text, words
 from ._width import clean, number, pad, terminal, width
+from .render import form_heading
 
 __all__ = ["JsonWriter", "TextWriter", "render_text"]
 
@@ -55,7 +56,7 @@ def render_text(report: Report, *, explain: bool = False, lang: str = "zh") -> s
                          for i, c in enumerate(row)).rstrip()
 
     out = []
-    title = _cell(report.form.title or (report.form.source or ""))
+    title = _cell(form_heading(report.form) or (report.form.source or ""))
     if title:
         out.append(title)
     out.append(fmt(head))

@@ -90,6 +90,10 @@ METADATA_LABELS: dict[str, tuple[str, ...]] = {
     "reported_grade": ("自评等级", "评价等级", "等级", "绩效等级", "自评结果等级",
                        "绩效评价等级"),
 }
+#: Labels of a 部门整体 form's own name (the unit it evaluates), best first; a 项目支出
+#: form is named by its 项目名称
+UNIT_NAME_LABELS = ("单位名称", "部门名称", "部门单位名称", "预算单位名称", "单位", "部门",
+                    "预算单位", "预算部门")
 #: Labels merged down the left of an indicator table (or repeated on every row of
 #: a flat export): a label, never a group name or data.
 BLOCK_LABELS = frozenset({"绩效指标", "年度绩效指标", "年度绩效指标完成情况", "绩效指标完成情况",
@@ -664,6 +668,27 @@ def _metadata(grid: Grid, skip: set[int]) -> tuple[dict[str, Any], dict[str, str
     return found, where
 
 
+def _labelled(grid: Grid, skip: set[int], names: Sequence[str]) -> tuple[str, Optional[str]]:
+    """The value written right of the best of ``names`` (a head label), and its cell."""
+    labels = {name for names_ in METADATA_LABELS.values() for name in names_}
+    best: Optional[tuple[int, str, str]] = None
+    for i, row in enumerate(grid):
+        if i in skip:
+            continue
+        for j, cell in enumerate(row):
+            label = norm(cell.value)
+            if label not in names or (best is not None and names.index(label) >= best[0]):
+                continue
+            for other in row[j + 1:]:
+                if not text_of(other) or other.value is cell.value:
+                    continue
+                if norm(other.value) in labels or _has_numbers([other]):
+                    break
+                best = (names.index(label), _SPACE.sub(" ", text_of(other)), other.where)
+                break
+    return ("", None) if best is None else (best[1], best[2])
+
+
 def _title(grid: Grid, before: int, extra: Sequence[str]) -> tuple[str, Optional[int]]:
     """The form's title and year, from the rows above the table and the text before it.
 
@@ -763,9 +788,17 @@ def read_grid(grid: Grid, source: str, *, paragraphs: Sequence[str] = ()) -> Rea
     if "部门整体" not in title and ((fund is not None and "部门" not in fund_label)
                                     or "项目" in title or "project" in meta):
         kind = "project"
+    # the form's own name: 项目名称 of a 项目支出 form, 单位名称 of a 部门整体 one
+    if kind == "project":
+        name, name_where = _labelled(grid, outside, ("项目名称",))
+    else:
+        name, name_where = _labelled(grid, outside, UNIT_NAME_LABELS)
+    if name_where is not None:
+        form_cells["name"] = name_where
     form = Form(
         indicators=indicators,
         title=title,
+        name=name,
         organization=str(meta.get("organization") or ""),
         year=year,
         kind=kind,
