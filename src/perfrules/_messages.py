@@ -27,6 +27,7 @@ PROBLEM_ZH: dict[str, str] = {
     "missing-weight": "权重为空", "negative-weight": "权重为负数",
     "negative-target": "指标值为负数，不能按比例计分", "unit-mismatch": "单元格单位与计量单位不一致",
     "unknown-field": "未知字段", "cell-error": "单元格显示错误值", "ambiguous-rate": "执行率缺少 %，含义不明",
+    "formula-without-value": "公式没有保存的计算结果（请用 Excel 或 WPS 打开并保存该文件）",
     "negative-rate": "执行率为负数", "bad-budget": "全年预算数应大于 0", "bad-executed": "全年执行数为负数",
     "unknown-rule": "未知计分规则", "empty-group": "一级指标下没有三级指标",
     "nothing-applicable": "没有适用的指标", "bad-year": "年度无效",

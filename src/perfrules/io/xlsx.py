@@ -1,29 +1,102 @@
 """Excel workbooks (.xlsx): one form per sheet, every sheet read to its real extent.
 
-openpyxl's read-only mode trusts a sheet's declared ``<dimension>`` and pads
-every row to its last column. This reader streams each sheet's cells with
-openpyxl's own sheet parser instead, keeps only the cells that hold a value,
-and builds the grid from the cells actually occupied — so a sheet whose
-``<dimension>`` leaves out the score column is read whole, and a lone cell
-at XFD1048576 is refused by the area budget at once instead of padding a
-million rows.
+The workbook's parts are parsed directly, each once, with the standard
+library's C-accelerated ``xml.etree`` iterparse — no workbook object model:
+
+- ``xl/workbook.xml`` and its relationships: the worksheets in tab order (chart
+  sheets, dialog sheets and macro sheets are not tables and are passed over),
+  and the date system (``date1904``);
+- ``xl/sharedStrings.xml``: the text of each shared string — plain, or its
+  rich-text runs joined — without its phonetic runs (``rPh``, the furigana or
+  pinyin Excel keeps beside a cell's text, which Excel does not show in it);
+- ``xl/styles.xml``: each cell style's number format, to tell a percentage
+  (``0.00%``: the value × 100 is shown), a number followed by a literal ``%``
+  (``0.00"%"``, ``0.00\\%``: the value is shown as it is) and a date;
+- each worksheet's ``<c>`` cells: only the cells that hold a value are kept, and
+  the grid is built from the cells actually occupied — so a sheet whose
+  ``<dimension>`` leaves out the score column is read whole, and a lone cell at
+  XFD1048576 is refused by the area budget at once instead of padding a
+  million rows.
+
+Numbers become :class:`~decimal.Decimal` from the text the file holds
+(``0.9935``), never through a float; Excel writes some results with 17
+significant digits (``14.399999999999999`` for ``=15*0.96``) and shows 15, so
+a number with more than 15 significant digits is read as Excel shows it.
+
+A formula is read through the value the office suite saved with it. A formula
+with no saved value (a file written by a program that does not calculate) is
+never taken as an empty cell: a formula of constants (``=100%``, ``=15*0.96``)
+is worked out exactly by a small arithmetic evaluator (numbers, ``%``, ``+ - *
+/`` and parentheses, nothing else); any other is a problem named by its cell,
+with what to do. Error cells (``#DIV/0!``, ``#REF!``) are read as the error
+text, which the recogniser reports by cell.
+
+No XML part may carry a document type declaration (an OOXML part never does):
+that refuses entity expansion ("billion laughs") before the parser sees it.
 """
 
 from __future__ import annotations
 
+import datetime
+import io
+import posixpath
+import re
+import zipfile
+from collections.abc import Iterator
+from decimal import (
+    ROUND_HALF_UP,
+    Context,
+    Decimal,
+    DivisionByZero,
+    Inexact,
+    InvalidOperation,
+    Overflow,
+    localcontext,
+)
 from pathlib import Path
 from typing import Any, Callable, Optional
+from xml.etree.ElementTree import Element, iterparse
 
 import attrs
 
 from .._model import Form
-from ..exceptions import FormError, MissingDependencyError
+from .._numbers import plain
+from ..exceptions import FormError, Problem
 from ._forms import Rows, forms_from_sheets
 from ._limits import Limits, ManyForms, check_zip, limit_error, resolve
 from .canonical import file_error as _error
 from .table import GridCell
 
-__all__ = ["XlsxReader", "column_letter", "dense"]
+__all__ = ["XlsxReader", "column_letter", "dense", "evaluate_constant", "read_grids"]
+
+_MAIN = ("http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+         "http://purl.oclc.org/ooxml/spreadsheetml/main")  # transitional, strict
+_RELS = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+         "http://purl.oclc.org/ooxml/officeDocument/relationships")
+_PKG_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+
+
+def _tags(name: str) -> frozenset[str]:
+    return frozenset(f"{{{ns}}}{name}" for ns in _MAIN)
+
+
+_C, _ROW, _SI, _SHEET = _tags("c"), _tags("row"), _tags("si"), _tags("sheet")
+_WORKBOOK_PR, _NUM_FMT, _CELL_XFS, _XF = (_tags("workbookPr"), _tags("numFmt"),
+                                           _tags("cellXfs"), _tags("xf"))
+_RESAVE = "a .xlsx file saved by Excel or WPS"
+#: Excel shows at most 15 significant digits of a number
+_SHOWN_DIGITS = 15
+_DATE_1900 = datetime.datetime(1899, 12, 30)
+_DATE_1904 = datetime.datetime(1904, 1, 1)
+_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
+#: in a number format: quoted text, \x, _x (a space as wide as x), *x (x repeated), [Red] …
+_FORMAT_LITERALS = re.compile(r'"[^"]*"|\\.|_.|\*.|\[[^\]]*\]')
+_DATE_CODES = re.compile(r"[dmyhsDMYHS]|[eE]{1,2}(?=[^+-]|$)|g{1,3}|aaa|上午|下午|AM/PM|A/P")
+#: Excel's built-in number formats that are not General: percentages and dates (the
+#: Chinese, Japanese and Korean built-in date formats included: 27–36, 50–58)
+_BUILTIN_PERCENT = frozenset({9, 10})
+_BUILTIN_DATES = frozenset({*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)})
+_STATE_HIDDEN = frozenset({"hidden", "veryHidden"})
 
 
 def column_letter(col: int) -> str:
@@ -45,34 +118,44 @@ class XlsxReader(ManyForms):
     limits: Optional[Limits] = None
 
     def read_all(self, path: Path) -> tuple[Form, ...]:
+        unsaved: dict[str, str] = {}
+        forms = forms_from_sheets(path, read_grids(path, resolve(self.limits), unsaved))
+        if unsaved:
+            forms = tuple(_name_unsaved(form, unsaved) for form in forms)
+        return forms
+
+
+def read_grids(path: Path, limits: Limits, unsaved: Optional[dict[str, str]] = None,
+               ) -> list[tuple[str, Rows, tuple[str, ...]]]:
+    """Each worksheet's grid, in tab order, as the recogniser takes it.
+
+    ``unsaved`` collects the cells holding a formula with no saved value (cell →
+    ``=formula``).
+    """
+    unsaved = {} if unsaved is None else unsaved
+    check_zip(path, "Excel (.xls)", ".xlsx", limits)
+    try:
+        archive = zipfile.ZipFile(path)
+    except OSError as exc:
+        raise _error(str(path), "unreadable", f"cannot read the file: {exc.strerror or exc}") from None
+    except Exception as exc:  # zipfile raises several types on a damaged archive
+        raise _error(str(path), "corrupt-file", f"Excel cannot be read: {type(exc).__name__}: "
+                     f"{exc}", _RESAVE) from None
+    with archive:
+        package = _Package(archive)
         try:
-            import openpyxl
-            from openpyxl.worksheet._reader import WorkSheetParser
-        except ImportError:
-            raise MissingDependencyError("reading .xlsx forms", "excel") from None
-        limits = resolve(self.limits)
-        check_zip(path, "Excel (.xls)", ".xlsx", limits)
-        try:
-            stream = path.open("rb")
-        except OSError as exc:
-            raise _error(str(path), "unreadable", f"cannot read the file: {exc.strerror or exc}") from None
-        try:
-            # a file object: openpyxl would refuse a workbook by its name (实为xlsx.xls)
-            workbook = openpyxl.load_workbook(stream, read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many types for broken files
-            stream.close()
-            raise _error(str(path), "corrupt-file", f"Excel cannot be read: {type(exc).__name__}: "
-                         f"{exc}", "a .xlsx file saved by Excel or WPS") from None
-        try:
-            budget = _Budget(limits.max_cells)
-            sheets = []
-            for sheet in workbook.worksheets:
-                cells = _sheet_cells(workbook, sheet, WorkSheetParser, path, limits, budget)
-                sheets.append((str(sheet.title), dense(cells, sheet.title, path, limits), ()))
-        finally:
-            workbook.close()
-            stream.close()
-        return forms_from_sheets(path, sheets)
+            book = _workbook(package)
+        except FormError:
+            raise
+        except Exception as exc:  # malformed XML, a missing part …
+            raise _error(str(path), "corrupt-file", f"Excel cannot be read: "
+                         f"{type(exc).__name__}: {exc}", _RESAVE) from None
+        budget = _Budget(limits.max_cells)
+        sheets: list[tuple[str, Rows, tuple[str, ...]]] = []
+        for sheet in book.sheets:
+            cells = _sheet_cells(package, book, sheet, path, limits, budget, unsaved)
+            sheets.append((sheet.name, dense(cells, sheet.name, path, limits), ()))
+    return sheets
 
 
 @attrs.define
@@ -116,62 +199,476 @@ def dense(cells: list[Cell], title: str, path: Path, limits: Limits,
     return grid
 
 
-def _percent_styles(workbook: Any) -> Callable[[int], bool]:
-    """style id → whether its number format shows a percentage."""
-    from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
+# -- the package --------------------------------------------------------------------
 
-    styles = getattr(workbook, "_cell_styles", [])
-    custom = getattr(workbook, "_number_formats", [])
-    known: dict[int, bool] = {}
 
-    def percent(style_id: int) -> bool:
-        if style_id not in known:
-            fmt = ""
+class _Package:
+    """The zip's parts by name, found whatever case or separator the producer wrote."""
+
+    def __init__(self, archive: zipfile.ZipFile) -> None:
+        self.archive = archive
+        self.names = {n.replace("\\", "/").lstrip("/").lower(): n for n in archive.namelist()}
+
+    def find(self, name: str) -> Optional[str]:
+        return self.names.get(name.replace("\\", "/").lstrip("/").lower())
+
+    def read(self, name: str) -> Optional[bytes]:
+        real = self.find(name)
+        if real is None:
+            return None
+        data = self.archive.read(real)
+        _no_doctype(data, name)
+        return data
+
+
+def _no_doctype(data: bytes, name: str) -> None:
+    """Refuse a part that declares a document type (entities): no OOXML part does."""
+    head = data[:65536]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        head = head.decode("utf-16", "replace").encode("utf-8", "replace")
+    start = re.search(rb"<[A-Za-z_]", head)
+    prolog = head[:start.start()] if start else head
+    if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
+        raise ValueError(f"the part {name} declares a document type (XML entities), which no "
+                         "Excel or WPS file does")
+
+
+def _events(data: bytes, tags: frozenset[str]) -> Iterator[Element]:
+    """The elements of ``data`` whose tag is in ``tags``, each when it ends."""
+    for _, elem in iterparse(io.BytesIO(data), events=("end",)):
+        if elem.tag in tags:
+            yield elem
+
+
+def _rels(package: _Package, part: str) -> dict[str, tuple[str, str]]:
+    """Relationship id → (type, target part) of ``part``."""
+    folder, base = posixpath.split(part)
+    data = package.read(posixpath.join(folder, "_rels", base + ".rels"))
+    out: dict[str, tuple[str, str]] = {}
+    if data is None:
+        return out
+    for _, elem in iterparse(io.BytesIO(data), events=("end",)):
+        if elem.tag == _PKG_RELS and elem.get("TargetMode") != "External":
+            target = (elem.get("Target") or "").replace("\\", "/")
+            target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
+                posixpath.join(folder, target))
+            out[elem.get("Id") or ""] = (elem.get("Type") or "", target)
+    return out
+
+
+@attrs.frozen
+class _Sheet:
+    name: str
+    part: str
+    state: str
+
+
+@attrs.frozen
+class _Book:
+    sheets: tuple[_Sheet, ...]
+    strings: list[str]
+    #: style index → number format kinds per section (see :func:`_format_kinds`)
+    styles: list[tuple[str, ...]]
+    epoch: datetime.datetime
+
+
+def _workbook(package: _Package) -> _Book:
+    main = "xl/workbook.xml"
+    for kind, target in _rels(package, "").values():
+        if kind.endswith("/officeDocument"):
+            main = target
+    data = package.read(main)
+    if data is None:
+        raise ValueError(f"the workbook has no {main}")
+    rels = _rels(package, main)
+    epoch = _DATE_1900
+    sheets: list[_Sheet] = []
+    for elem in _events(data, _SHEET | _WORKBOOK_PR):
+        if elem.tag in _WORKBOOK_PR:
+            if (elem.get("date1904") or "").lower() in ("1", "true"):
+                epoch = _DATE_1904
+            continue
+        rid = next((elem.get(f"{{{ns}}}id") for ns in _RELS if elem.get(f"{{{ns}}}id")), None)
+        kind, target = rels.get(rid or "", ("", ""))
+        if kind.endswith("/worksheet"):  # not chart, dialog or macro sheets
+            sheets.append(_Sheet(name=elem.get("name") or target, part=target,
+                                 state=elem.get("state") or "visible"))
+    strings: list[str] = []
+    styles: list[tuple[str, ...]] = []
+    for kind, target in rels.values():
+        if kind.endswith("/sharedStrings"):
+            strings = _shared_strings(package.read(target))
+        elif kind.endswith("/styles"):
+            styles = _styles(package.read(target))
+    return _Book(sheets=tuple(sheets), strings=strings, styles=styles, epoch=epoch)
+
+
+def _unescape(text: str) -> str:
+    """Excel's ``_x000D_`` escapes of characters XML cannot hold (``_x005F_`` is ``_``)."""
+    if "_x" not in text:
+        return text
+    return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text)
+
+
+def _rich_text(elem: Element, t: str, r: str) -> str:
+    """The text of an ``<si>`` or ``<is>``: its ``<t>`` or its runs' ``<t>``, never ``<rPh>``."""
+    parts = []
+    for child in elem:
+        if child.tag == t:
+            parts.append(child.text or "")
+        elif child.tag == r:
+            for run in child:
+                if run.tag == t:
+                    parts.append(run.text or "")
+    return _unescape("".join(parts))
+
+
+def _shared_strings(data: Optional[bytes]) -> list[str]:
+    if data is None:
+        return []
+    out: list[str] = []
+    for elem in _events(data, _SI):
+        ns = elem.tag[:-2]
+        out.append(_rich_text(elem, ns + "t", ns + "r"))
+        elem.clear()
+    return out
+
+
+def _styles(data: Optional[bytes]) -> list[tuple[str, ...]]:
+    if data is None:
+        return []
+    custom: dict[int, str] = {}
+    styles: list[tuple[str, ...]] = []
+    for elem in _events(data, _NUM_FMT | _CELL_XFS):
+        if elem.tag in _NUM_FMT:
             try:
-                num_id = styles[style_id].numFmtId
-                fmt = (BUILTIN_FORMATS.get(num_id, "") if num_id < BUILTIN_FORMATS_MAX_SIZE
-                       else custom[num_id - BUILTIN_FORMATS_MAX_SIZE])
-            except (IndexError, AttributeError, TypeError):
-                fmt = ""
-            known[style_id] = "%" in str(fmt)
-        return known[style_id]
-
-    return percent
-
-
-def _sheet_cells(workbook: Any, sheet: Any, parser_type: Any, path: Path, limits: Limits,
-                 budget: _Budget) -> list[Cell]:
-    title = str(sheet.title)
-    percent = _percent_styles(workbook)
-    cells: list[Cell] = []
-    try:
-        source = sheet._get_source()
-    except Exception as exc:
-        raise _error(f"{path}#{title}", "corrupt-file", f"sheet {title} cannot be read: "
-                     f"{type(exc).__name__}: {exc}", "a .xlsx file saved by Excel or WPS") from None
-    try:
-        # the sheet's own table: a read-only workbook keeps its shared strings on each
-        # sheet (workbook.shared_strings stays empty), and Excel, WPS, LibreOffice and
-        # xlsxwriter keep every text cell there
-        parser = parser_type(source, getattr(sheet, "_shared_strings", None) or workbook.shared_strings,
-                             data_only=True,
-                             epoch=workbook.epoch, date_formats=workbook._date_formats,
-                             timedelta_formats=workbook._timedelta_formats)
-        for _, row in parser.parse():
-            for cell in row:
-                value = cell["value"]
-                if value is None or (isinstance(value, str) and not value.strip()):
+                custom[int(elem.get("numFmtId") or "")] = elem.get("formatCode") or ""
+            except ValueError:
+                continue
+        else:  # cellXfs: its <xf> children, in order (cellStyleXfs' are not cells' styles)
+            for xf in elem:
+                if xf.tag not in _XF:
                     continue
-                r, c = cell["row"], cell["column"]
-                budget.take(f"{title}!{column_letter(c)}{r}", limits.max_cells)
-                shown = isinstance(value, (int, float)) and not isinstance(value, bool) and \
-                    percent(cell["style_id"] or 0)
-                cells.append((r, c, value, shown))
+                try:
+                    num = int(xf.get("numFmtId") or "0")
+                except ValueError:
+                    num = 0
+                styles.append(_format_kinds(num, custom.get(num)))
+            elem.clear()
+    return styles
+
+
+def _format_kinds(num: int, code: Optional[str]) -> tuple[str, ...]:
+    """What each section of a number format shows: ``percent``, ``literal-percent``,
+    ``date`` or ``number``."""
+    if code is None:
+        if num in _BUILTIN_PERCENT:
+            return ("percent",)
+        if num in _BUILTIN_DATES:
+            return ("date",)
+        return ("number",)
+    return tuple(_section_kind(section) for section in _split_sections(code))
+
+
+def _split_sections(code: str) -> list[str]:
+    """A format's sections (positive;negative;zero;text), ``;`` in quotes kept."""
+    sections, current, quoted, escaped = [], [], False, False
+    for ch in code:
+        if escaped:
+            current.append(ch)
+            escaped = False
+            continue
+        if ch == "\\" and not quoted:
+            escaped = True
+        elif ch == '"':
+            quoted = not quoted
+        elif ch == ";" and not quoted:
+            sections.append("".join(current))
+            current = []
+            continue
+        current.append(ch)
+    sections.append("".join(current))
+    return sections[:3] or [""]
+
+
+def _section_kind(section: str) -> str:
+    shown = _FORMAT_LITERALS.sub("", section)
+    if "%" in shown:
+        return "percent"  # the value × 100 is shown
+    if _DATE_CODES.search(shown.replace("General", "").replace("general", "")):
+        return "date"
+    # "%" in quotes or \% (not _% or *%, which are spacing): the number as it is, then %
+    if any("%" in m.group() for m in _FORMAT_LITERALS.finditer(section)
+           if m.group()[0] in "\"\\"):
+        return "literal-percent"
+    return "number"
+
+
+# -- one worksheet ----------------------------------------------------------------------
+
+
+def _sheet_cells(package: _Package, book: _Book, sheet: _Sheet, path: Path, limits: Limits,
+                 budget: _Budget, unsaved: dict[str, str]) -> list[Cell]:
+    title = sheet.name
+    try:
+        data = package.read(sheet.part)
+        if data is None:
+            raise ValueError(f"the workbook has no part {sheet.part}")
+        return _parse_sheet(data, book, title, limits, budget, unsaved)
     except FormError:
         raise
     except Exception as exc:  # malformed XML, a shared string that does not exist …
         raise _error(f"{path}#{title}", "corrupt-file", f"sheet {title} cannot be read: "
-                     f"{type(exc).__name__}: {exc}", "a .xlsx file saved by Excel or WPS") from None
-    finally:
-        source.close()
+                     f"{type(exc).__name__}: {exc}", _RESAVE) from None
+
+
+def _parse_sheet(data: bytes, book: _Book, title: str, limits: Limits, budget: _Budget,
+                 unsaved: dict[str, str]) -> list[Cell]:
+    cells: list[Cell] = []
+    pending: list[tuple[int, int, Any, bool]] = []  # this row's cells; row 0: not yet known
+    last_row = 0
+    col = 0
+    strings, styles, epoch = book.strings, book.styles, book.epoch
+    ns = ""
+    for _, elem in iterparse(io.BytesIO(data), events=("end",)):
+        tag = elem.tag
+        if tag in _C:
+            if not ns:
+                ns = tag[:-1]
+            ref = elem.get("r")
+            if ref:
+                r, col = _ref(ref)
+            else:
+                r, col = 0, col + 1
+            value, percent = _value(elem, ns, strings, styles, epoch, title, r or last_row + 1,
+                                    col, unsaved)
+            elem.clear()
+            if value is None or (isinstance(value, str) and not value.strip()):
+                continue
+            pending.append((r, col, value, percent))
+        elif tag in _ROW:
+            try:
+                number = int(elem.get("r") or 0) or last_row + 1
+            except ValueError:
+                number = last_row + 1
+            for r, c, value, percent in pending:
+                r = r or number
+                budget.take(f"{title}!{column_letter(c)}{r}", limits.max_cells)
+                cells.append((r, c, value, percent))
+            pending = []
+            last_row, col = number, 0
+            elem.clear()
+    for r, c, value, percent in pending:  # cells outside any <row>
+        budget.take(f"{title}!{column_letter(c)}{r or last_row + 1}", limits.max_cells)
+        cells.append((r or last_row + 1, c, value, percent))
     return cells
+
+
+def _ref(ref: str) -> tuple[int, int]:
+    """``AB12`` → (12, 28)."""
+    col = 0
+    for i, ch in enumerate(ref):
+        if "A" <= ch <= "Z":
+            col = col * 26 + ord(ch) - 64
+        elif "a" <= ch <= "z":
+            col = col * 26 + ord(ch) - 96
+        else:
+            return int(ref[i:]), col
+    raise ValueError(f"cell reference {ref!r} has no row number")
+
+
+def _value(elem: Element, ns: str, strings: list[str], styles: list[tuple[str, ...]],
+           epoch: datetime.datetime, title: str, row: int, col: int,
+           unsaved: dict[str, str]) -> tuple[Any, bool]:
+    """A cell's value as the file holds it, and whether it is shown as a percentage."""
+    kind = elem.get("t") or "n"
+    v = elem.find(ns + "v")
+    text = None if v is None else v.text
+    if kind == "s":
+        return (None if not text else strings[int(text)]), False
+    if kind == "inlineStr":
+        inline = elem.find(ns + "is")
+        return (None if inline is None else _rich_text(inline, ns + "t", ns + "r")), False
+    formula = elem.find(ns + "f")
+    if formula is not None and (v is None or (not text and kind not in ("str", "e"))):
+        return _no_saved_value(elem, formula.text or "", styles, title, row, col, unsaved)
+    if not text:
+        return None, False
+    if kind in ("str", "e", "d"):
+        return text, False  # a formula's text, an error (#DIV/0!), an ISO 8601 date
+    if kind == "b":
+        return text.strip() in ("1", "true"), False
+    return _number_shown(_number(text), elem, styles, epoch)
+
+
+def _number(text: str) -> Decimal:
+    """The number as Excel shows it: at most 15 significant digits, never through a float."""
+    number = Decimal(text.strip())
+    if not number.is_finite():
+        raise ValueError(f"{text!r} is not a number")
+    digits = number.as_tuple().digits
+    if len(digits) > _SHOWN_DIGITS:
+        exponent = number.adjusted() - _SHOWN_DIGITS + 1
+        number = number.quantize(Decimal((0, (1,), exponent)), rounding=ROUND_HALF_UP)
+        number = Decimal(plain(number.normalize()))
+    return number
+
+
+def _number_shown(number: Decimal, elem: Element, styles: list[tuple[str, ...]],
+                  epoch: datetime.datetime) -> tuple[Any, bool]:
+    style = elem.get("s")
+    if not style:
+        return number, False
+    try:
+        kinds = styles[int(style)]
+    except (IndexError, ValueError):
+        return number, False
+    section = 0
+    if number < 0 and len(kinds) > 1:
+        section = 1
+    elif number == 0 and len(kinds) > 2:
+        section = 2
+    kind = kinds[section]
+    if kind == "percent":
+        return number, True
+    if kind == "literal-percent":
+        return plain(number) + "%", False
+    if kind == "date":
+        return _date(number, epoch), False
+    return number, False
+
+
+def _date(serial: Decimal, epoch: datetime.datetime) -> Any:
+    """A date serial as the date (and time, if any) Excel shows; the number if none."""
+    try:
+        days = serial
+        if epoch == _DATE_1900 and days < 61:
+            days += 1  # Excel's 29 February 1900, which never was
+        moment = epoch + datetime.timedelta(seconds=round(days * 86400))
+    except (OverflowError, ValueError, InvalidOperation):
+        return serial
+    if serial < 1 and epoch == _DATE_1900:
+        return moment.time()
+    return moment.date() if moment.time() == datetime.time() else moment
+
+
+# -- formulas without a saved value ------------------------------------------------------
+
+
+def _no_saved_value(elem: Element, formula: str, styles: list[tuple[str, ...]], title: str,
+                    row: int, col: int, unsaved: dict[str, str]) -> tuple[Any, bool]:
+    """A constant formula's exact value; any other is kept as its text and named later."""
+    value = evaluate_constant(formula) if formula else None
+    if value is not None:
+        return _number_shown(value, elem, styles, _DATE_1900)
+    where = f"{title}!{column_letter(col)}{row}"
+    shown = "=" + formula if formula else "=…"  # a cell sharing the formula of another
+    unsaved[where] = shown
+    return shown, False
+
+
+_TOKEN = re.compile(r"\s*(?:([0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?)"
+                    r"|([-+*/()%]))")
+
+
+def evaluate_constant(formula: str) -> Optional[Decimal]:
+    """The exact value of a formula of constants (``100%``, ``15*0.96``, ``(1+2)/4``).
+
+    Numbers, ``%``, ``+ - * /`` and parentheses only; anything else (a cell, a
+    function, a name), a division by zero or a result that is not exact
+    (``1/3``) gives ``None``.
+    """
+    text = formula.strip().lstrip("=")
+    tokens: list[str] = []
+    pos = 0
+    while pos < len(text):
+        found = _TOKEN.match(text, pos)
+        if found is None:
+            if text[pos:].strip():
+                return None
+            break
+        tokens.append(found.group(1) or found.group(2))
+        pos = found.end()
+    if not tokens or len(tokens) > 200:
+        return None
+    context = Context(prec=60, traps=[Inexact, InvalidOperation, DivisionByZero, Overflow])
+    try:
+        with localcontext(context):
+            value, rest = _sum(tokens, 0)
+    except (ArithmeticError, IndexError, ValueError, RecursionError):
+        return None
+    if rest != len(tokens):
+        return None
+    return Decimal(plain(value.normalize())) if value else Decimal(0)
+
+
+def _sum(tokens: list[str], i: int) -> tuple[Decimal, int]:
+    value, i = _product(tokens, i)
+    while i < len(tokens) and tokens[i] in "+-":
+        op = tokens[i]
+        right, i = _product(tokens, i + 1)
+        value = value + right if op == "+" else value - right
+    return value, i
+
+
+def _product(tokens: list[str], i: int) -> tuple[Decimal, int]:
+    value, i = _unary(tokens, i)
+    while i < len(tokens) and tokens[i] in "*/":
+        op = tokens[i]
+        right, i = _unary(tokens, i + 1)
+        value = value * right if op == "*" else value / right
+    return value, i
+
+
+def _unary(tokens: list[str], i: int) -> tuple[Decimal, int]:
+    if tokens[i] in ("-", "+"):
+        negative = tokens[i] == "-"
+        value, i = _unary(tokens, i + 1)
+        return (-value if negative else value), i
+    return _postfix(tokens, i)
+
+
+def _postfix(tokens: list[str], i: int) -> tuple[Decimal, int]:
+    token = tokens[i]
+    if token == "(":
+        value, i = _sum(tokens, i + 1)
+        if i >= len(tokens) or tokens[i] != ")":
+            raise ValueError("unbalanced parenthesis")
+        i += 1
+    elif token[0].isdigit() or token[0] == ".":
+        value, i = Decimal(token), i + 1
+    else:
+        raise ValueError(f"unexpected {token!r}")
+    while i < len(tokens) and tokens[i] == "%":
+        value, i = value / 100, i + 1
+    return value, i
+
+
+def _name_unsaved(form: Form, unsaved: dict[str, str]) -> Form:
+    """Each value of the form read from a formula with no saved value, as a problem."""
+
+    def problem(indicator: Optional[str], field: str, where: str) -> Problem:
+        return Problem(
+            code="formula-without-value", indicator=indicator, field=field, location=where,
+            value=unsaved[where],
+            message=f"the cell holds the formula {unsaved[where]} but no value calculated from it "
+                    "(the program that wrote the file did not calculate it)",
+            expected="open the file in Excel or WPS and save it, so that every formula's value "
+                     "is saved with it; or type the value")
+
+    indicators = []
+    changed = False
+    for ind in form.indicators:
+        found = {f: w for f, w in ind.cells if w in unsaved}
+        if found:
+            changed = True
+            kept = tuple(p for p in ind.problems if p.location not in unsaved)
+            ind = attrs.evolve(ind, problems=(*kept, *(problem(ind.name, f, w)
+                                                       for f, w in found.items())))
+        indicators.append(ind)
+    form_found = {f: w for f, w in form.cells if w in unsaved}
+    if not changed and not form_found:
+        return form
+    kept = tuple(p for p in form.problems if p.location not in unsaved)
+    return attrs.evolve(form, indicators=indicators,
+                        problems=(*kept, *(problem(None, f, w) for f, w in form_found.items())))
