@@ -22,7 +22,7 @@ import attrs
 
 from .._model import Form
 from ..exceptions import FormError, MissingDependencyError
-from ._forms import Block, Rows, forms_from_tables
+from ._forms import Block, Rows, forms_from_tables, head_like, header_like
 from ._limits import Limits, ManyForms, check_zip, limit_error, resolve
 from .canonical import file_error as _error
 from .table import GridCell
@@ -37,8 +37,13 @@ _GRID_BEFORE, _VAL = f"{_W}gridBefore", f"{_W}val"
 _TRPR, _NB_HYPHEN = f"{_W}trPr", f"{_W}noBreakHyphen"
 #: not shown as the cell's text or properties: text boxes, their VML copy, tracked deletions
 #: and the properties a tracked change replaced
-_HIDDEN = frozenset({f"{_W}txbxContent", f"{_W}del", f"{_W}tcPrChange", f"{_W}trPrChange",
+_HIDDEN = frozenset({f"{_W}txbxContent", f"{_W}del", f"{_W}moveFrom", f"{_W}tcPrChange",
+                     f"{_W}trPrChange", f"{_W}pPrChange", f"{_W}rPrChange",
                      "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"})
+#: content controls: one showing its placeholder (单击或点击此处输入文字) holds no value
+_SDT, _SDT_CONTENT, _SHOWING_PLACEHOLDER = f"{_W}sdt", f"{_W}sdtContent", f"{_W}showingPlcHdr"
+#: what each text element shows (w:t: its text)
+_TEXT = {_T: "", _TAB: "\t", _BR: "\n", _CR: "\n", _NB_HYPHEN: "-"}
 _MAX_SPAN = 1_000  # Word allows 63 columns; a larger span is a hostile file
 
 
@@ -85,8 +90,35 @@ def _int(value: Optional[str], default: int) -> int:
         return default
 
 
+class _Table:
+    """A table being read: its rows so far, the current row and cell."""
+
+    __slots__ = ("cell", "flow", "label", "nested", "props", "r", "row", "rows", "vmerge", "width")
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.rows: Rows = []
+        self.row: list[GridCell] = []
+        self.cell: list[_Item] = []  # the current cell's paragraphs and tables
+        self.flow: list[_Item] = []  # every cell's content in order, when tables are nested
+        self.props: tuple[int, Optional[str], Optional[str]] = (1, None, None)
+        self.vmerge: dict[int, Any] = {}  # column -> text of the cell that started the merge
+        self.r = self.width = self.nested = 0
+
+
+#: ("text", paragraph) or ("table", rows, label)
+_Item = tuple[Any, ...]
+
+
 class _Walk:
-    """One pass over document.xml collecting top-level tables and the text between them."""
+    """One pass over document.xml collecting the tables and the text between them.
+
+    A table inside another is read as Word shows it: when the outer table only
+    frames a form (a 1×1 layout table, a title cell above the form's table), the
+    inner tables are the document's tables and the frame's text is text between
+    them; otherwise the inner table's text is part of the cell that holds it.
+    Tables inside tables are named after the top-level table: 表1.1, 表1.2.
+    """
 
     def __init__(self, path: Path, limits: Limits) -> None:
         self.path = path
@@ -95,105 +127,150 @@ class _Walk:
         self.text: list[str] = []  # paragraphs since the last table
         self.cells = 0
         self.paragraphs = 0
+        self.tables = 0
 
     def run(self, etree: Any, stream: Any) -> None:
         events = etree.iterparse(stream, events=("start", "end"), resolve_entities=False,
                                  no_network=True, huge_tree=False, load_dtd=False)
-        depth = 0  # open w:tbl elements
-        hidden = 0  # open text boxes, fallbacks and deletions: not shown as cell text
-        rows: Rows = []
-        row: list[GridCell] = []
-        cell_text: list[str] = []
+        stack: list[_Table] = []
+        hidden = 0  # open text boxes, fallbacks, deletions, placeholders: not shown as text
+        placeholder: list[bool] = []  # per open content control: it shows its placeholder text
+        blank = 0  # open placeholders: their text is not a value (their cells stay cells)
         para: list[str] = []
-        props: tuple[int, Optional[str], Optional[str]] = (1, None, None)
-        vmerge: dict[int, Any] = {}  # column -> text of the cell that started the merge
-        r = t = width = 0
+        t = 0  # top-level tables
         for event, elem in events:
             tag = elem.tag
             if tag in _HIDDEN:
                 hidden += 1 if event == "start" else -1
                 continue
+            if tag == _SDT:
+                if event == "start":
+                    placeholder.append(False)
+                else:
+                    placeholder.pop()
+                continue
+            if tag == _SDT_CONTENT:
+                if placeholder and placeholder[-1]:
+                    blank += 1 if event == "start" else -1
+                continue
             if hidden:
                 continue
             if event == "start":
                 if tag == _TBL:
-                    depth += 1
-                    if depth == 1:
+                    self.tables += 1
+                    if self.tables > self.limits.max_tables:
+                        raise limit_error(str(self.path), "max_tables", self.limits.max_tables,
+                                          f"the document has more than {self.limits.max_tables} "
+                                          "tables")
+                    if stack:
+                        top = stack[0]
+                        top.nested += 1
+                        stack.append(_Table(f"{top.label}.{top.nested}"))
+                    else:
                         t += 1
-                        if t > self.limits.max_tables:
-                            raise limit_error(str(self.path), "max_tables", self.limits.max_tables,
-                                              f"the document has more than {self.limits.max_tables} "
-                                              "tables")
-                        rows, r, width, vmerge = [], 0, 0, {}
-                elif depth == 1 and tag == _TR:
-                    r += 1
-                    row = []
-                elif depth == 1 and tag == _TC:
-                    cell_text, props = [], (1, None, None)
+                        stack.append(_Table(f"表{t}"))
+                elif stack and tag == _TR:
+                    table = stack[-1]
+                    table.r += 1
+                    table.row = []
+                elif stack and tag == _TC:
+                    stack[-1].cell, stack[-1].props = [], (1, None, None)
                 elif tag == _P:
                     para = []
                 continue
-            if tag == _T:
-                para.append(elem.text or "")
-            elif tag == _TAB:
-                para.append("\t")
-            elif tag in (_BR, _CR):
-                para.append("\n")
-            elif tag == _NB_HYPHEN:
-                para.append("-")
+            if tag in _TEXT:
+                if not blank:
+                    para.append(_TEXT[tag] if tag != _T else elem.text or "")
+            elif tag == _SHOWING_PLACEHOLDER:
+                if placeholder:
+                    placeholder[-1] = True
             elif tag == _P:
                 self.paragraphs += 1
                 if self.paragraphs > self.limits.max_paragraphs:
                     raise limit_error(str(self.path), "max_paragraphs", self.limits.max_paragraphs,
                                       f"the document has more than {self.limits.max_paragraphs} "
                                       "paragraphs")
-                if depth == 0:
-                    text = "".join(para).strip()
-                    if text:
-                        self.text.append(text)
-                elif depth == 1:
-                    cell_text.append("".join(para))
+                if stack:
+                    stack[-1].cell.append(("text", "".join(para)))
+                else:
+                    self._deliver([("text", "".join(para))])
                 self._drop(elem)
-            elif depth != 1:
-                if tag == _TBL:
-                    depth -= 1
+            elif not stack:
+                continue
             elif tag == _TRPR:
+                table = stack[-1]
                 before = min(_int(_val(elem, _GRID_BEFORE), 0), _MAX_SPAN)
-                row.extend(GridCell(value=None, where=f"表{t}第{r}行第{k}列")
-                           for k in range(1, before + 1))
+                table.row.extend(GridCell(value=None, where=f"{table.label}第{table.r}行第{k}列")
+                                 for k in range(1, before + 1))
             elif tag == _GRID_SPAN:
-                props = (max(1, min(_int(elem.get(_VAL), 1), _MAX_SPAN)), props[1], props[2])
+                props = stack[-1].props
+                stack[-1].props = (max(1, min(_int(elem.get(_VAL), 1), _MAX_SPAN)), props[1],
+                                   props[2])
             elif tag == _VMERGE:
-                props = (props[0], elem.get(_VAL) or "continue", props[2])
+                props = stack[-1].props
+                stack[-1].props = (props[0], elem.get(_VAL) or "continue", props[2])
             elif tag == _HMERGE:
-                props = (props[0], props[1], elem.get(_VAL) or "continue")
+                props = stack[-1].props
+                stack[-1].props = (props[0], props[1], elem.get(_VAL) or "continue")
             elif tag == _TC:
-                self._cell(t, r, row, "\n".join(cell_text), props, vmerge)
+                self._cell(stack[-1])
                 self._drop(elem)
             elif tag == _TR:
-                rows.append(row)
-                width = max(width, len(row))
-                if r * max(width, 1) > self.limits.max_area:  # empty rows count as rows
+                table = stack[-1]
+                table.rows.append(table.row)
+                table.width = max(table.width, len(table.row))
+                if table.r * max(table.width, 1) > self.limits.max_area:  # empty rows count
                     raise limit_error(str(self.path), "max_area", self.limits.max_area,
-                                      f"table {t} spans {r} rows × {width} columns")
+                                      f"table {table.label[1:]} spans {table.r} rows × "
+                                      f"{table.width} columns")
                 self._drop(elem)
             elif tag == _TBL:
-                self.blocks.append(Block(rows=rows, label=f"表{t}", before=tuple(self.text)))
-                self.text = []
+                table = stack.pop()
+                items = self._finish(table)
+                if stack:
+                    stack[-1].cell.extend(items)
+                else:
+                    self._deliver(items)
                 self._drop(elem)
-                depth -= 1
 
-    def _cell(self, t: int, r: int, row: list[GridCell], text: str,
-              props: tuple[int, Optional[str], Optional[str]], vmerge: dict[int, Any]) -> None:
-        span, merge, hmerge = props
+    def _deliver(self, items: list[_Item]) -> None:
+        """Paragraphs and tables of the document body, in order."""
+        for item in items:
+            if item[0] == "text":
+                text = item[1].strip()
+                if text:
+                    self.text.append(text)
+            else:
+                self.blocks.append(Block(rows=item[1], label=item[2], before=tuple(self.text)))
+                self.text = []
+
+    @staticmethod
+    def _finish(table: _Table) -> list[_Item]:
+        """The table as one table, or — when it only frames tables of a form — its content."""
+        inner = [item[1] for item in table.flow if item[0] == "table"]
+        if inner and not header_like(table.rows) and any(
+                header_like(rows) or head_like(rows) for rows in inner):
+            return table.flow
+        return [("table", table.rows, table.label)]
+
+    def _cell(self, table: _Table) -> None:
+        span, merge, hmerge = table.props
+        items = table.cell
+        if any(item[0] == "table" for item in items):
+            table.flow.extend(items)
+            text = "\n".join(item[1] if item[0] == "text" else _flatten(item[1]) for item in items)
+        else:
+            text = "\n".join(item[1] for item in items)
+            table.flow.extend(items)
+        row = table.row
         col = len(row) + 1
         value: Any = text
         if merge == "restart":
-            vmerge[col] = text
+            table.vmerge[col] = text
         elif merge == "continue":
-            value = vmerge.get(col, text)  # Word shows the first cell's text in every row
+            value = table.vmerge.get(col, text)  # Word shows the first cell's text in every row
         else:
-            vmerge.pop(col, None)
+            table.vmerge.pop(col, None)
         if hmerge == "continue":
             value = None  # legacy horizontal merge: the text sits in the first cell
         for k in range(span):
@@ -203,7 +280,7 @@ class _Walk:
                                   f"the document's tables have more than {self.limits.max_cells} "
                                   "cells")
             row.append(GridCell(value=value if k == 0 else None,
-                                where=f"表{t}第{r}行第{col + k}列"))
+                                where=f"{table.label}第{table.r}行第{col + k}列"))
 
     @staticmethod
     def _drop(elem: Any) -> None:
@@ -213,6 +290,16 @@ class _Walk:
         if parent is not None:
             while elem.getprevious() is not None:
                 del parent[0]
+
+
+def _flatten(rows: Rows) -> str:
+    """A table's text as one cell shows it: its rows as lines, the cells of a row apart."""
+    lines = []
+    for row in rows:
+        texts = [str(c.value).strip() for c in row if c.value is not None and str(c.value).strip()]
+        if texts:
+            lines.append(" ".join(texts))
+    return "\n".join(lines)
 
 
 def _val(elem: Any, path: str) -> Optional[str]:
