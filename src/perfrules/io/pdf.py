@@ -138,6 +138,7 @@ def _read_pages(pdf: Any, path: Path, limits: Limits) -> tuple[list[Block], list
     text_seen = False
     cells = 0
     tail: list[str] = []  # text below the last table of the previous page
+    room = float("inf")  # the height below the last table of the previous page
     heading: set[str] = set()  # text above the first table of the previous page
     for p, page in enumerate(pages, start=1):
         if page.chars:
@@ -177,13 +178,21 @@ def _read_pages(pdf: Any, path: Path, limits: Limits) -> tuple[list[Block], list
             if running and blocks and not tail and _continues(blocks[-1].rows, rows):
                 rows = _without_repeated_header(blocks[-1].rows, rows)
                 last = blocks[-1]
-                blocks[-1] = attrs.evolve(last, rows=[*last.rows, *rows])
+                earlier = last.rows
+                # a row Word or WPS broke over the page: the table filled the page before
+                # (as much room under it as above this one, give or take three lines)
+                if rows and room <= float(top) + _SPLIT_SLACK and _split_row(earlier[-1], rows[0]):
+                    earlier = [*earlier[:-1], _join_row(earlier[-1], rows[0])]
+                    rows = rows[1:]
+                blocks[-1] = attrs.evolve(last, rows=[*earlier, *rows])
                 continue
             blocks.append(Block(rows=rows, label=f"第{p}页表{t}", before=tuple(before)))
         if not tables:
             heading = set()
+            room = float("inf")
         if tables:
             tail = _text_lines(page, above, float(page.height))
+            room = float(page.height) - above
         elif page.chars:
             lines = _text_lines(page, 0.0, float(page.height))
             if lines:
@@ -194,6 +203,43 @@ def _read_pages(pdf: Any, path: Path, limits: Limits) -> tuple[list[Block], list
         if close is not None:
             close()  # drop the page's cached layout before the next one
     return blocks, preamble, text_seen
+
+
+_SPLIT_SLACK = 36.0  # points: three lines of 12 pt
+_NUMBER = re.compile(r"^[-+]?[0-9][0-9,]*(?:\.[0-9]+)?%?$")
+
+
+def _split_row(last: Sequence[GridCell], first: Sequence[GridCell]) -> bool:
+    """Whether ``first`` (at the top of a page) is the rest of ``last`` (at the bottom of the
+    page before), a row broken over the page.
+
+    The rest of a broken row has text only in cells the row's first part has text in
+    (the overflow of a cell that wrapped: ``100`` then ``%``), and no number under a
+    cell whose first part is a number; a new row has its own numbers.
+    """
+    if len(last) != len(first):
+        return False
+    rest = [j for j, c in enumerate(first) if c.value]
+    if not rest:
+        return False
+    for a, b in zip(last, first):
+        if b.value and not a.value:
+            return False
+        if a.value and b.value and _NUMBER.match(str(a.value)) and str(b.value)[:1].isdigit():
+            return False
+    return True
+
+
+def _join_row(last: Sequence[GridCell], first: Sequence[GridCell]) -> list[GridCell]:
+    """The two parts of a row broken over a page as one row, each cell's text whole."""
+    out = []
+    for a, b in zip(last, first):
+        if a.value and b.value:
+            text = _join_lines(f"{a.value}\n{b.value}")
+            out.append(attrs.evolve(a, value=text))
+        else:
+            out.append(a)
+    return out
 
 
 def _header_rows(rows: Sequence[Sequence[GridCell]]) -> list[tuple[str, ...]]:
