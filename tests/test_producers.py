@@ -19,6 +19,7 @@ Two parts:
 from __future__ import annotations
 
 import datetime
+import re
 import sys
 import zipfile
 from decimal import Decimal
@@ -31,6 +32,10 @@ import perfrules
 from perfrules.io import xlsx as xlsx_module
 from perfrules.io._limits import Limits
 from perfrules.io.xlsx import evaluate_constant, read_grids
+
+from . import fileformats, layouts
+from .producers import regenerate as producers
+from .test_layouts import _file_where, check_form, check_form_values, check_score
 
 # -- hand-built .xlsx ----------------------------------------------------------------------
 
@@ -363,8 +368,6 @@ def test_cells_without_references(tmp_path: Path) -> None:
     """Some exporters write <row> and <c> without r=: rows and columns are counted."""
     book = Book()
     rows = book.form_rows({})
-    import re
-
     rows = [re.sub(r' r="[A-Z]+[0-9]+"', "", re.sub(r'<row r="[0-9]+">', "<row>", row)) for row in rows]
     book.sheet("自评表", rows)
     form = perfrules.load(book.save(tmp_path / "noref.xlsx"))
@@ -400,3 +403,229 @@ def test_missing_shared_string_names_the_sheet(tmp_path: Path) -> None:
 
 def test_module_keeps_its_names() -> None:
     assert {"XlsxReader", "column_letter", "dense", "read_grids"} <= set(xlsx_module.__all__)
+
+
+# -- hand-built .docx ----------------------------------------------------------------------
+
+_W_NS = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+         'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+         'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
+         'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
+         'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+         'xmlns:v="urn:schemas-microsoft-com:vml" '
+         'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"')
+_DOCX_HEADER = ["三级指标", "指标性质", "年度指标值", "实际完成值", "分值", "得分", "说明"]
+
+
+def _run(text: str) -> str:
+    return f'<w:r><w:t xml:space="preserve">{text}</w:t></w:r>'
+
+
+def _p(*runs: str) -> str:
+    return f"<w:p>{''.join(runs)}</w:p>"
+
+
+def _tc(*content: str) -> str:
+    return f"<w:tc><w:tcPr><w:tcW w:w=\"1000\" w:type=\"dxa\"/></w:tcPr>{''.join(content) or '<w:p/>'}</w:tc>"
+
+
+def _tbl(rows: list[list[str]]) -> str:
+    """A table; each cell is given as its XML content (paragraphs), or plain text."""
+    body = "".join("<w:tr>" + "".join(_tc(c if c.startswith("<") else _p(_run(c)) if c else "")
+                                      for c in row) + "</w:tr>" for row in rows)
+    return f'<w:tbl><w:tblPr><w:tblStyle w:val="TableGrid"/></w:tblPr>{body}</w:tbl>'
+
+
+def _form_rows(cells: dict[tuple[int, int], str]) -> list[list[str]]:
+    data = [
+        _DOCX_HEADER,
+        ["培训人数", "≥", "100人", "80人", "50", "40", ""],
+        ["满意度", "≥", "90%", "95%", "50", "50", ""],
+        ["合计", "", "", "", "100", "90", ""],
+    ]
+    return [[cells.get((r, c), value) for c, value in enumerate(row, start=1)]
+            for r, row in enumerate(data, start=1)]
+
+
+def _docx(path: Path, body: str) -> Path:
+    document = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document {_W_NS}>'
+                f"<w:body>{body}<w:sectPr/></w:body></w:document>")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.'
+                         'openxmlformats.org/package/2006/content-types"/>')
+        archive.writestr("word/document.xml", document.encode("utf-8"))
+    return path
+
+
+_TITLE = _p(_run("2023年度项目支出绩效自评表"))
+
+
+def _fld_complex(instr: str, result: str) -> str:
+    return ('<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+            f'<w:r><w:instrText xml:space="preserve">{instr}</w:instrText></w:r>'
+            '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+            f"{_run(result)}"
+            '<w:r><w:fldChar w:fldCharType="end"/></w:r>')
+
+
+_TEXT_BOX = ('<w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><wp:anchor><a:graphic>'
+             '<a:graphicData><wps:wsp><wps:txbx><w:txbxContent>'
+             f'{_p(_run("文本框里的批注"))}</w:txbxContent></wps:txbx></wps:wsp></a:graphicData>'
+             '</a:graphic></wp:anchor></w:drawing></mc:Choice><mc:Fallback><w:pict><v:shape>'
+             f'<v:textbox><w:txbxContent>{_p(_run("文本框里的批注"))}</w:txbxContent></v:textbox>'
+             '</v:shape></w:pict></mc:Fallback></mc:AlternateContent></w:r>')
+
+
+def test_word_content_controls_smart_tags_fields_and_tracked_changes(tmp_path: Path) -> None:
+    """What Word and WPS write in a filled-in template is read as the text Word shows."""
+    sdt = ('<w:sdt><w:sdtPr><w:alias w:val="目标值"/><w:id w:val="1"/></w:sdtPr><w:sdtContent>'
+           f'{_run("100人")}</w:sdtContent></w:sdt>')
+    placeholder = ('<w:sdt><w:sdtPr><w:id w:val="2"/><w:placeholder><w:docPart w:val="x"/>'
+                   '</w:placeholder><w:showingPlcHdr/></w:sdtPr><w:sdtContent>'
+                   f'<w:r><w:rPr><w:rStyle w:val="PlaceholderText"/></w:rPr><w:t>单击或点击此处输入文字。'
+                   '</w:t></w:r></w:sdtContent></w:sdt>')
+    cells = {
+        (2, 1): _p('<w:smartTag w:uri="urn:schemas-microsoft-com:office:smarttags" w:element="place">'
+                   f'{_run("培训")}</w:smartTag>', _run("人数"), _TEXT_BOX),
+        (2, 3): _p(sdt),
+        (2, 4): _p('<w:del w:id="1" w:author="审核人"><w:r><w:delText>70人</w:delText></w:r></w:del>'
+                   f'<w:ins w:id="2" w:author="审核人">{_run("80人")}</w:ins>'),
+        (2, 5): _p(f'<w:fldSimple w:instr=" =25*2 ">{_run("50")}</w:fldSimple>'),
+        (2, 6): _p(_fld_complex(" =50*0.8 \\# \"0\" ", "40")),
+        (2, 7): _p(placeholder),
+        (3, 1): _p('<w:moveFrom w:id="3" w:author="a">' + _run("旧名称") + "</w:moveFrom>",
+                   '<w:moveTo w:id="4" w:author="a">' + _run("满意度") + "</w:moveTo>"),
+        (4, 6): _p(_fld_complex(" =SUM(ABOVE) ", "90")),
+    }
+    rows = _form_rows(cells)
+    # a content control around a whole cell, as a template's protected form has
+    table = _tbl(rows).replace("<w:tc><w:tcPr><w:tcW w:w=\"1000\" w:type=\"dxa\"/></w:tcPr><w:p>"
+                               "<w:r><w:t xml:space=\"preserve\">90%",
+                               "<w:sdt><w:sdtPr/><w:sdtContent><w:tc><w:tcPr/><w:p><w:r><w:t>90%", 1)
+    table = table.replace("<w:t>90%</w:t></w:r></w:p></w:tc>",
+                          "<w:t>90%</w:t></w:r></w:p></w:tc></w:sdtContent></w:sdt>", 1)
+    assert "<w:sdtContent><w:tc>" in table
+    path = _docx(tmp_path / "controls.docx", _TITLE + table)
+    form = perfrules.load(path)
+    first, second = form.indicators
+    assert (first.name, first.target, first.actual, first.weight, first.reported_score) == (
+        "培训人数", Decimal(100), Decimal(80), Decimal(50), Decimal(40))
+    assert first.note == "" and first.where("note") == "表1第2行第7列"
+    assert (second.name, second.target) == ("满意度", Decimal(90))
+    assert second.where("target") == "表1第3行第3列"
+    assert form.reported_total == Decimal(90) and form.where("reported_total") == "表1第4行第6列"
+    assert perfrules.score(form).total == Decimal("90.00")
+
+
+def test_word_form_framed_by_a_layout_table(tmp_path: Path) -> None:
+    """A 1×1 table framing the title and the form's table (a common Word layout)."""
+    inner = _tbl(_form_rows({}))
+    frame = ('<w:tbl><w:tblPr/><w:tr><w:tc><w:tcPr/>'
+             f'{_p(_run("附件2"))}{_TITLE}{inner}{_p(_run("填表人：张三"))}</w:tc></w:tr></w:tbl>')
+    path = _docx(tmp_path / "framed.docx", frame)
+    form = perfrules.load(path)
+    assert form.title == "2023年度项目支出绩效自评表" and form.year == 2023
+    assert [i.name for i in form.indicators] == ["培训人数", "满意度"]
+    assert form.indicators[1].where("actual") == "表1.1第3行第4列"
+    assert perfrules.score(form).total == Decimal("90.00")
+
+
+def test_word_nested_table_inside_a_cell_is_the_cell_text(tmp_path: Path) -> None:
+    """A small table inside a form's cell is part of that cell, as Word shows it."""
+    small = _tbl([["原因", "整改"], ["天气", "延期"]])
+    rows = _form_rows({(2, 7): small + "<w:p/>"})
+    path = _docx(tmp_path / "nested.docx", _TITLE + _tbl(rows))
+    form = perfrules.load(path)
+    assert form.indicators[0].note == "原因 整改\n天气 延期"
+    assert form.indicators[0].where("note") == "表1第2行第7列"
+    assert form.indicators[1].where("actual") == "表1第3行第4列"
+    assert perfrules.score(form).total == Decimal("90.00")
+
+
+# -- the producers' matrix -------------------------------------------------------------------
+
+CASES = layouts.all_cases()
+#: (program, format): openpyxl writes inline strings, xlsxwriter a shared-string table as
+#: Excel and WPS do; LibreOffice re-saves the openpyxl workbook and the python-docx document
+PRODUCERS = [("openpyxl", "xlsx"), ("xlsxwriter", "xlsx"), ("libreoffice", "xlsx"),
+             ("libreoffice", "xls"), ("libreoffice", "docx"), ("libreoffice", "pdf")]
+_NEEDS = {"xlsx": "openpyxl", "xls": "xlrd", "docx": "lxml", "pdf": "pdfplumber"}
+
+
+def _produced(case: layouts.Case, producer: str, fmt: str, tmp_path: Path) -> Path:
+    pytest.importorskip(_NEEDS[fmt])
+    if producer == "openpyxl":
+        return fileformats.write(case.layout, tmp_path / f"{case.name}.xlsx", "xlsx")
+    if producer == "xlsxwriter":
+        pytest.importorskip("xlsxwriter")
+        return producers.xlsxwriter(case.layout, tmp_path / f"{case.name}.xlsx")
+    fixture = producers.FIXTURES / f"{case.name}.{fmt}"
+    if fixture.exists():
+        return fixture
+    if producers.soffice() is None or fileformats.available(producers.CONVERSIONS[fmt][0]):
+        pytest.skip(f"no LibreOffice-saved {fixture.name} yet and no LibreOffice here: "
+                    "run python -m tests.producers.regenerate where it is installed")
+    return producers.regenerate([case], tmp_path, (fmt,))[0]
+
+
+_PDF_CELL = re.compile(r"^第[0-9]+页 表[0-9]+ 第[0-9]+行第[0-9]+列$")
+
+
+def check_produced(case: layouts.Case, fmt: str, path: Path, registry: perfrules.Registry) -> None:
+    """Every field of every line, its cell, the form's head and the score."""
+    forms = list(perfrules.load_all(path, registry=registry))
+    sheets = [s for s in case.layout if any("指标" in str(v) for row in s.rows for v in row)]
+    assert len(forms) == len(sheets)
+    form = forms[[s.name for s in sheets].index(case.layout[case.sheet].name)]
+    cell = _file_where(case, fmt, path, forms)
+    if fmt == "pdf":  # where LibreOffice breaks its pages decides the cells: page and table
+        check_form_values(form, case.expect)
+        for ind in form.indicators:
+            assert all(_PDF_CELL.match(w) for _, w in ind.cells), ind.cells
+    else:
+        check_form(form, case.expect, cell)
+    check_score(form, case.expect, registry)
+
+
+@pytest.mark.parametrize(("producer", "fmt"), PRODUCERS, ids=[f"{p}-{f}" for p, f in PRODUCERS])
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_producers_matrix(case: layouts.Case, producer: str, fmt: str, tmp_path: Path,
+                          registry: perfrules.Registry) -> None:
+    check_produced(case, fmt, _produced(case, producer, fmt, tmp_path), registry)
+
+
+def test_xlsxwriter_and_libreoffice_workbooks_keep_a_shared_string_table() -> None:
+    """The matrix tests what it says: these files hold their text as shared strings."""
+    pytest.importorskip("xlsxwriter")
+    with zipfile.ZipFile(producers.FIXTURES / f"{CASES[0].name}.xlsx") as archive:
+        assert b't="s"' in archive.read("xl/worksheets/sheet1.xml")
+        assert b"LibreOffice" in archive.read("docProps/app.xml")
+    with zipfile.ZipFile(producers.FIXTURES / f"{CASES[0].name}.docx") as archive:
+        assert b"LibreOffice" in archive.read("docProps/app.xml")
+
+
+@pytest.mark.skipif(producers.soffice() is None, reason="LibreOffice is not installed")
+def test_libreoffice_fixtures_match_a_fresh_conversion(tmp_path: Path,
+                                                       registry: perfrules.Registry) -> None:
+    """The committed files are what this LibreOffice writes today (read back alike)."""
+    case = CASES[0]
+    for fresh in producers.regenerate([case], tmp_path, ("xlsx", "docx")):
+        committed = producers.FIXTURES / fresh.name
+        got, want = perfrules.load(fresh, registry=registry), perfrules.load(committed,
+                                                                            registry=registry)
+        assert [(i.name, i.target, i.actual, i.weight, i.reported_score, dict(i.cells))
+                for i in got.indicators] == [
+            (i.name, i.target, i.actual, i.weight, i.reported_score, dict(i.cells))
+            for i in want.indicators]
+        check_produced(case, fresh.suffix[1:], fresh, registry)
+
+
+def test_two_forms_on_consecutive_pages_of_a_pdf_both_score(registry: perfrules.Registry) -> None:
+    """LibreOffice printed two forms of one document: the first breaks rows over its page end."""
+    pytest.importorskip("pdfplumber")
+    cases = {c.name: c for c in CASES}
+    forms = perfrules.load_all(producers.FIXTURES / "two-forms.pdf", registry=registry)
+    assert [f.source.rsplit("#", 1)[1] for f in forms] == ["第1页表1", "第3页表1"]
+    for form, name in zip(forms, ("mof-2020-project", "chongqing-department")):
+        check_form_values(form, cases[name].expect)
+        check_score(form, cases[name].expect, registry)
