@@ -482,7 +482,7 @@ def test_word_content_controls_smart_tags_fields_and_tracked_changes(tmp_path: P
            f'{_run("100人")}</w:sdtContent></w:sdt>')
     placeholder = ('<w:sdt><w:sdtPr><w:id w:val="2"/><w:placeholder><w:docPart w:val="x"/>'
                    '</w:placeholder><w:showingPlcHdr/></w:sdtPr><w:sdtContent>'
-                   f'<w:r><w:rPr><w:rStyle w:val="PlaceholderText"/></w:rPr><w:t>单击或点击此处输入文字。'
+                   '<w:r><w:rPr><w:rStyle w:val="PlaceholderText"/></w:rPr><w:t>单击或点击此处输入文字。'
                    '</w:t></w:r></w:sdtContent></w:sdt>')
     cells = {
         (2, 1): _p('<w:smartTag w:uri="urn:schemas-microsoft-com:office:smarttags" w:element="place">'

@@ -29,8 +29,8 @@ from typing import Any, Optional
 if __package__ in (None, ""):  # run as a script
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests import fileformats, layouts  # noqa: E402
-from tests.gridspec import Layout  # noqa: E402
+from tests import fileformats, layouts
+from tests.gridspec import Layout
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE / "libreoffice"
