@@ -24,6 +24,7 @@ import attrs
 from ._engine import LineResult, line_of, recompute
 from ._model import Form, Indicator
 from ._numbers import CONTEXT
+from ._plan import plan_for
 from ._registry import Registry, get_registry
 from ._ruleset import RuleSet
 from .exceptions import PluginError, Problem
@@ -183,7 +184,7 @@ def audit(
     rs = reg.ruleset(ruleset if ruleset is not None else form.ruleset)
     with decimal.localcontext(CONTEXT):  # checks too: the caller's context moves no number
         rows, problems, total = recompute(form, rs, reg)
-        lines = tuple(line_of(row, rs, reg.rule_info) for row in rows)
+        lines = tuple(line_of(row, rs, plan_for(reg, rs).facts) for row in rows)
         by_index = {row[0]: line for row, line in zip(rows, lines)}
         context = AuditContext(form=form, ruleset=rs, lines=by_index, problems=tuple(problems),
                                total=total)

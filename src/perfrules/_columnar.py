@@ -9,9 +9,10 @@ construction:
   (:mod:`perfrules._numbers`, the ruleset's own tier and name lookups);
   plain decimal text (``95``, ``-0.5``) is recognised by one vectorised
   pattern, anything else once per distinct value;
-- a line is scored in bulk only when the rule the registry would choose for it
-  is exactly one of the built-in classes (``type(rule) is AtLeast`` …) and
-  every one of its cells is of a shape whose scoring is written out below;
+- a line is scored in bulk only when the rule the plan chooses for it
+  (:meth:`perfrules._plan.Plan.choose`, the object path's one choice) offers a
+  bulk kernel (:mod:`perfrules._bulk`; the built-in rules do) and the kernel
+  takes every one of its cells;
   a form with any other line (a plugin rule, a cell with a unit, a value too
   large for the integer bounds, a problem of any kind) is built as a
   :class:`~perfrules.Form` and scored by :func:`perfrules.score`, so its
@@ -42,10 +43,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Optional, Union
 
-from ._engine import _rate_rule, score
+from ._bulk import Columns, Kernel, fixed, places_of, rhu
+from ._engine import score
 from ._model import Form, Indicator
+from ._plan import plan_for
 from ._registry import Registry, get_registry
-from ._ruleset import RATE_KEY, RuleSet
+from ._ruleset import RuleSet
 from .exceptions import InputError, MissingDependencyError, PerfrulesError
 
 if TYPE_CHECKING:
@@ -78,8 +81,11 @@ _I64_HALF = 2**62
 
 # cell kinds
 _NULL, _NUM, _TEXT, _BAD = 0, 1, 2, 3
-# rule kinds (apart from the cell kinds: _NULL also means "no rule")
-_OTHER, _AT_LEAST, _AT_MOST_RATIO, _AT_MOST_LINEAR, _EQUAL, _QUALITATIVE, _RATE = range(10, 17)
+# name cells: an execution-rate name
+_RATE = 16
+# rule codes (apart from the cell kinds: _NULL also means "no rule"): a rule
+# without a bulk kernel, and the first kernel (kernel k is _KERNEL + k)
+_OTHER, _KERNEL = 10, 100
 
 BATCH_ROWS = 65_536
 
@@ -384,12 +390,10 @@ class _Lines(NamedTuple):
     """What the object path reads from the cells of each row, as arrays."""
 
     ok: BOOL            # read without a problem
-    nature_kind: I64    # kind of the rule the nature maps to (_NULL: no nature)
-    nature_rule: list[Optional[str]]
-    nature_code: I64
-    rule_kind: I64      # kind of the explicit rule (_NULL: none)
-    rule_rule: list[Optional[str]]
-    rule_code: I64
+    rule_kind: I64      # code of the rule the plan chooses (_NULL: neither rule nor nature)
+    explicit: BOOL      # the line names its rule
+    rules: list[Optional[str]]
+    rule_code: I64      # index of the rule's name in ``rules`` (-1: none)
     applicable: BOOL
     percent: BOOL       # the unit is %
     target: _Numbers
@@ -449,7 +453,7 @@ def _read_lines(batch: Any, plan: _Plan) -> _Lines:
 
     rs = plan.rs
     table: dict[str, list[Any]] = {k: [] for k in (
-        "ok", "nature_kind", "nature_rule", "rule_kind", "rule_rule", "applicable", "percent",
+        "ok", "rule_kind", "rule", "explicit", "applicable", "percent",
         "t_kind", "t_text", "a_kind", "a_text", "na", "tier")}
     for digits in decoded:
         fields: dict[str, Any] = {}
@@ -468,12 +472,10 @@ def _read_lines(batch: Any, plan: _Plan) -> _Lines:
                 if k != "ok":
                     table[k].append(None)
             continue
-        kind, rule = plan.nature_rule(indicator.nature)
-        table["nature_kind"].append(kind)
-        table["nature_rule"].append(rule)
-        kind, rule = plan.explicit_rule(indicator.rule)
+        kind, rule = plan.choice(indicator)
         table["rule_kind"].append(kind)
-        table["rule_rule"].append(rule)
+        table["rule"].append(rule)
+        table["explicit"].append(indicator.rule is not None)
         table["applicable"].append(indicator.applicable)
         table["percent"].append(indicator.unit in ("%", "％"))
         for field, prefix, digit in (("target", "t", digits[2]), ("actual", "a", digits[3])):
@@ -501,18 +503,14 @@ def _read_lines(batch: Any, plan: _Plan) -> _Lines:
         mapped = pa.array(table[f"{prefix}_text"], pa.string()).take(pa.array(inverse))
         return _numbers_of(kind, _if_else(plain, text, mapped))
 
-    nature_rules = sorted({r for r in table["nature_rule"] if r is not None})
-    rule_rules = sorted({r for r in table["rule_rule"] if r is not None})
+    rules = sorted({r for r in table["rule"] if r is not None})
     return _Lines(
         ok=per_row("ok", bool, False),
-        nature_kind=per_row("nature_kind", np.int64, _OTHER),
-        nature_rule=[*nature_rules, None],
-        nature_code=np.array([nature_rules.index(r) if r is not None else -1
-                              for r in table["nature_rule"]], np.int64)[inverse],
         rule_kind=per_row("rule_kind", np.int64, _OTHER),
-        rule_rule=[*rule_rules, None],
-        rule_code=np.array([rule_rules.index(r) if r is not None else -1
-                            for r in table["rule_rule"]], np.int64)[inverse],
+        explicit=per_row("explicit", bool, False),
+        rules=[*rules, None],
+        rule_code=np.array([rules.index(r) if r is not None else -1
+                            for r in table["rule"]], np.int64)[inverse],
         applicable=per_row("applicable", bool, True),
         percent=per_row("percent", bool, False),
         target=numbers("target", "t"),
@@ -545,84 +543,52 @@ def _scaled(numbers: _Numbers, places: int, limit: int) -> tuple[I64, BOOL]:
 # -- rules --------------------------------------------------------------------
 
 
-def _rule_kind(rule: object, rs: RuleSet) -> int:
-    from .builtin import rules as builtin
-
-    kind = type(rule)
-    if kind is builtin.AtLeast:
-        return _AT_LEAST
-    if kind is builtin.AtMost:
-        reverse = rs.param("reverse", "ratio")
-        return {"ratio": _AT_MOST_RATIO, "linear": _AT_MOST_LINEAR}.get(reverse or "", _OTHER)
-    if kind is builtin.Equal:
-        return _EQUAL
-    if kind is builtin.Qualitative:
-        return _QUALITATIVE
-    if kind is builtin.ExecutionRate:
-        return _RATE
-    return _OTHER
-
-
-def _fixed(value: Decimal, places: int) -> Optional[int]:
-    """value × 10^places when that is an integer."""
-    scaled = value.scaleb(places)
-    return int(scaled) if scaled == scaled.to_integral_value() else None
-
-
-def _places_of(*values: Decimal) -> int:
-    return max(0, *(-int(v.normalize().as_tuple().exponent) for v in values))
-
-
-def _rhu(n: I64, d: Union[I64, int]) -> I64:
-    """Round n / d half up, for n ≥ 0 and d > 0 (int64; the caller keeps 2n + d in range)."""
-    return (2 * n + d) // (2 * d)
 
 
 class _Plan:
-    """What depends only on the ruleset and the registry: worked out once per call."""
+    """What the bulk path needs of the ruleset, on top of the one rule plan
+    (:func:`perfrules._plan.plan_for`): worked out once per call."""
 
     def __init__(self, rs: RuleSet, reg: Registry) -> None:
         self.rs, self.reg = rs, reg
+        self.rules = plan_for(reg, rs)
         self.places = rs.places
         self.enabled = (rs.rounding == decimal.ROUND_HALF_UP and 0 <= rs.places <= 6
                         and _reads_plain_numbers())
-        # the rule for execution-rate lines, chosen as the engine chooses it
-        self.rate_rule = rs.rule_for(RATE_KEY) or _rate_rule(reg)
-        self.rate_kind = (_rule_kind(reg.rules[self.rate_rule], rs)
-                          if self.rate_rule is not None and self.rate_rule in reg.rules
-                          else _OTHER)
-        tiers = rs.tiers
-        self.tier_places = _places_of(*(v for t in tiers for v in (t.lower, t.upper, t.default)),
-                                      Decimal(0))
-        tp = self.tier_places
-        self.tier_lower = [_fixed(t.lower, tp) or 0 for t in tiers]
-        self.tier_upper = [_fixed(t.upper, tp) or 0 for t in tiers]
-        self.tier_default = [_fixed(t.default, tp) or 0 for t in tiers]
-        self.tier_inclusive = [t.upper_inclusive for t in tiers]
-        self.tier_met = [t.met for t in tiers]
-        # the bulk path takes tiers whose bands and defaults are ordinary fractions
-        self.tiers_ok = tp <= 6 and all(
-            t.lower >= 0 and 0 <= t.default <= 1 and t.upper <= 10 for t in tiers)
-        self.total_places = _places_of(rs.weight_total, rs.weight_tolerance)
+        #: the bulk kernels of the rules met so far; kernel k has the code _KERNEL + k
+        self.kernels: list[Kernel] = []
+        self._codes: dict[str, int] = {}
+        # the rule for execution-rate lines, as the plan chooses it
+        self.rate_rule = self.rules.rate_rule
+        self.rate_kind = self.code(self.rate_rule)
+        self.total_places = places_of(rs.weight_total, rs.weight_tolerance)
         grades = sorted(rs.grades, key=lambda g: g.minimum, reverse=True)
         self.grades = [(g.name, int((g.minimum.scaleb(rs.places)).to_integral_value(
             decimal.ROUND_CEILING))) for g in grades]
 
-    def explicit_rule(self, name: Optional[str]) -> tuple[int, Optional[str]]:
-        """The kind of an indicator's explicit rule (``_NULL`` when it has none)."""
+    def code(self, name: Optional[str]) -> int:
+        """The code of a rule: its kernel's, or ``_OTHER`` for a rule without one."""
         if name is None:
-            return _NULL, None
-        rule = self.reg.rules.get(name)
-        return (_OTHER, None) if rule is None else (_rule_kind(rule, self.rs), name)
+            return _OTHER
+        found = self._codes.get(name)
+        if found is None:
+            kernel = self.rules.kernel(name)
+            if kernel is None:
+                found = _OTHER
+            else:
+                found = _KERNEL + len(self.kernels)
+                self.kernels.append(kernel)
+            self._codes[name] = found
+        return found
 
-    def nature_rule(self, nature: Optional[str]) -> tuple[int, Optional[str]]:
-        """The kind of the rule the ruleset maps a nature to (``_NULL``: no nature)."""
-        if nature is None:
+    def choice(self, indicator: Indicator) -> tuple[int, Optional[str]]:
+        """The code and name of the rule the plan chooses for a line read from these
+        cells, when the cells decide it (an explicit rule or a nature; an
+        execution-rate name is decided per row); ``_NULL`` when they do not."""
+        if indicator.rule is None and indicator.nature is None:
             return _NULL, None
-        name = self.rs.rule_for(nature)
-        if name is None or name not in self.reg.rules:
-            return _OTHER, None
-        return _rule_kind(self.reg.rules[name], self.rs), name
+        entry = self.rules.choose(indicator).entry
+        return (_OTHER, None) if entry is None else (self.code(entry.name), entry.name)
 
 
 def _reads_plain_numbers() -> bool:
@@ -739,126 +705,66 @@ def _score_batch(batch: pa.RecordBatch, plan: _Plan) -> tuple[pa.RecordBatch, pa
                           (small["reported_score"], rep_ok), (small["judged_score"], jud_ok)):
         ok &= (numbers.kind != _NUM) | fits
     ok &= w_ok & (w >= 0)  # a missing or negative weight is the object path's error
-    percent = read.percent
 
     is_rate = name_kind == _RATE
-    rule_kind, nature_kind = read.rule_kind, read.nature_kind
-    explicit = rule_kind != _NULL
+    rule_kind, explicit = read.rule_kind, read.explicit
     kind = np.where(explicit, rule_kind,
-                    np.where(is_rate, plan.rate_kind, nature_kind)).astype(np.int64)
+                    np.where(is_rate, plan.rate_kind, rule_kind)).astype(np.int64)
     text_actual = actual.kind == _TEXT
-    tier = read.tier
     not_applicable = ~read.applicable | (text_actual & read.not_applicable)
     applicable = ~not_applicable
     scored = applicable.copy()
     ok &= not_applicable | ((kind != _OTHER) & (kind != _NULL))
 
-    # -- quantitative rules: credit n/d, or full, or none
+    # -- each rule's kernel: credit n/d, or full, or the points themselves
+    has_judged = small["judged_score"].kind == _NUM
+    columns = Columns(
+        a=a, b=b, a_num=target.kind == _NUM, b_num=actual.kind == _NUM, budget=bud,
+        executed=exe, amounts=(amounts["budget"].kind == _NUM) & (amounts["executed"].kind == _NUM),
+        percent=read.percent, qp=qp, w=w, sp=sp, judged=np.where(has_judged, jud, rep),
+        any_judged=has_judged | (small["reported_score"].kind == _NUM),
+        text_actual=text_actual, tier=read.tier, p=p)
     full = np.zeros(n, bool)
     ratio = np.zeros(n, bool)
     num = np.zeros(n, np.int64)
     den = np.ones(n, np.int64)
-    quant = scored & np.isin(kind, (_AT_LEAST, _AT_MOST_RATIO, _AT_MOST_LINEAR, _EQUAL))
-    ok &= ~quant | ((target.kind == _NUM) & (actual.kind == _NUM) & (a >= 0))
-    zero = a == 0
-    sel = quant & (kind == _AT_LEAST)
-    m = sel & np.where(zero, b >= 0, b >= a)
-    met |= m
-    full |= m
-    r = sel & ~zero & (b < a) & (b >= 0)
-    ratio |= r
-    num = np.where(r, b, num)
-    den = np.where(r, a, den)
-    sel = quant & (kind == _EQUAL)
-    m = sel & np.where(zero, b == 0, b >= a)
-    met |= m
-    full |= m
-    r = sel & ~zero & (b < a) & (b >= 0)
-    ratio |= r
-    num = np.where(r, b, num)
-    den = np.where(r, a, den)
-    sel = quant & ((kind == _AT_MOST_RATIO) | (kind == _AT_MOST_LINEAR))
-    m = sel & (b <= a)
-    met |= m
-    full |= m
-    r = sel & ~zero & (b > a) & (kind == _AT_MOST_RATIO)
-    ratio |= r
-    num = np.where(r, a, num)
-    den = np.where(r, b, den)
-    r = sel & ~zero & (b > a) & (b < 2 * a) & (kind == _AT_MOST_LINEAR)
-    ratio |= r
-    num = np.where(r, 2 * a - b, num)
-    den = np.where(r, a, den)
-
-    # -- execution rate: from amounts when both are given, else from the actual in %
-    sel = scored & (kind == _RATE)
-    both = (amounts["budget"].kind == _NUM) & (amounts["executed"].kind == _NUM)
-    by_amounts = sel & both
-    ok &= ~by_amounts | ((bud > 0) & (exe >= 0))
-    m = by_amounts & (exe >= bud)
-    met |= m
-    full |= m
-    r = by_amounts & (exe < bud) & (bud > 0) & (exe >= 0)
-    ratio |= r
-    num = np.where(r, exe, num)
-    den = np.where(r, bud, den)
-    by_actual = sel & ~both
-    hundred = 100 * 10**qp
-    ok &= ~by_actual | ((actual.kind == _NUM) & (b >= 0) & (percent | (b > 10**qp)))
-    m = by_actual & (b >= hundred)
-    met |= m
-    full |= m
-    r = by_actual & (b < hundred) & (b >= 0)
-    ratio |= r
-    num = np.where(r, b, num)
-    den = np.where(r, hundred, den)
+    direct = np.zeros(n, bool)
+    direct_cents = np.zeros(n, np.int64)
+    for k, kernel in enumerate(plan.kernels):
+        sel = scored & (kind == _KERNEL + k)
+        if not sel.any():
+            continue
+        out = kernel(columns, sel)
+        ok &= ~sel | out.ok
+        met = np.where(sel, out.met, met)
+        full |= sel & out.full
+        r = sel & out.ratio
+        ratio |= r
+        num = np.where(r, out.num, num)
+        den = np.where(r, out.den, den)
+        if out.cents is not None and out.direct is not None:
+            d = sel & out.direct
+            direct |= d
+            direct_cents = np.where(d, out.cents, direct_cents)
 
     # rounded points of full and ratio lines
-    full_cents = w * 10 ** (p - sp) if sp <= p else _rhu(w, 10 ** (sp - p))
+    full_cents = w * 10 ** (p - sp) if sp <= p else rhu(w, 10 ** (sp - p))
     cents = np.where(full & ok, full_cents, cents)
     big = ratio & ok & ~((num <= _I64_HALF // (2 * w * 10**p + 1)) & (den <= _I64_HALF // (2 * 10**sp)))
     fast = ratio & ok & ~big
-    cents = np.where(fast, _rhu(np.where(fast, w * num * 10**p, 0),
+    cents = np.where(fast, rhu(np.where(fast, w * num * 10**p, 0),
                                 np.where(fast, den * 10**sp, 1)), cents)
     for i in np.flatnonzero(big).tolist():  # exact in Python integers
         nn, dd = int(w[i]) * int(num[i]) * 10**p, int(den[i]) * 10**sp
         cents[i] = (2 * nn + dd) // (2 * dd)
-
-    # -- qualitative: a tier word; the judged score inside its band, else the tier's default
-    sel = scored & (kind == _QUALITATIVE)
-    ok &= ~sel | (text_actual & (tier >= 0) & plan.tiers_ok)
-    if sel.any() and rs.tiers:
-        t = np.maximum(tier, 0)
-        tp = plan.tier_places
-        lower = np.array(plan.tier_lower, np.int64)[t]
-        upper = np.array(plan.tier_upper, np.int64)[t]
-        inclusive = np.array(plan.tier_inclusive, bool)[t]
-        met = np.where(sel, np.array(plan.tier_met, bool)[t], met)
-        has_judged = small["judged_score"].kind == _NUM
-        judged = np.where(has_judged, jud, rep)
-        any_judged = has_judged | (small["reported_score"].kind == _NUM)
-        # j ≥ lower × w and j ≤ (or <) upper × w, all scaled by 10^(sp + tp)
-        jj = judged * 10**tp
-        low, high = lower * w, upper * w
-        in_band = (jj >= low) & np.where(inclusive, jj <= high, jj < high)
-        zero_line = (w == 0) & (judged == 0)
-        ok &= ~(sel & any_judged) | ((judged >= 0) & (in_band | zero_line))
-        judged_cents = judged * 10 ** (p - sp) if sp <= p else _rhu(np.maximum(judged, 0),
-                                                                     10 ** (sp - p))
-        cents = np.where(sel & any_judged & ~zero_line, judged_cents, cents)
-        cents = np.where(sel & any_judged & zero_line, 0, cents)
-        default = np.array(plan.tier_default, np.int64)[t]
-        shift = sp + tp - p
-        product = w * default
-        default_cents = product * 10 ** (-shift) if shift <= 0 else _rhu(product, 10**shift)
-        cents = np.where(sel & ~any_judged, default_cents, cents)
+    cents = np.where(direct, direct_cents, cents)
 
     # -- forms: every line in bulk, the weights sum, the total and grade
     form_ok = np.logical_and.reduceat(ok, starts) if n else np.zeros(0, bool)
     weight_sum = np.add.reduceat(np.where(w_ok, w, 0), starts) if n else np.zeros(0, np.int64)
     mt = max(plan.total_places, sp)
-    total_fixed = _fixed(rs.weight_total, mt)
-    tolerance_fixed = _fixed(rs.weight_tolerance, mt)
+    total_fixed = fixed(rs.weight_total, mt)
+    tolerance_fixed = fixed(rs.weight_tolerance, mt)
     if total_fixed is None or tolerance_fixed is None or mt > 8:
         form_ok[:] = False
     else:
@@ -869,8 +775,8 @@ def _score_batch(batch: pa.RecordBatch, plan: _Plan) -> tuple[pa.RecordBatch, pa
     applicable_weight = np.add.reduceat(np.where(scored, w, 0), starts) if n else sums
     totals: list[Optional[int]] = [int(s) for s in sums]
     for f in np.flatnonzero(rescale & form_ok).tolist():
-        tp_ = _places_of(rs.weight_total)
-        t_int = _fixed(rs.weight_total, tp_)
+        tp_ = places_of(rs.weight_total)
+        t_int = fixed(rs.weight_total, tp_)
         wa = int(applicable_weight[f])
         if wa == 0 or t_int is None:
             form_ok[f] = False
@@ -897,7 +803,7 @@ def _score_batch(batch: pa.RecordBatch, plan: _Plan) -> tuple[pa.RecordBatch, pa
             failed[f] = True
             totals[f] = None
             continue
-        totals[f] = _fixed(report.total, p)
+        totals[f] = fixed(report.total, p)
         for k, line in enumerate(report.lines):
             i = start + k
             keep[i] = True
@@ -905,17 +811,14 @@ def _score_batch(batch: pa.RecordBatch, plan: _Plan) -> tuple[pa.RecordBatch, pa
             applicable[i] = line.applicable
             met[i] = bool(line.met)
             if line.points is not None:
-                points = _fixed(line.points, p)
+                points = fixed(line.points, p)
                 assert points is not None  # rounded to the ruleset's places
                 cents[i] = points
     # rule names: an index into one list of names per line
-    rule_rule, nature_rule = read.rule_rule, read.nature_rule
-    rule_codes, nature_codes = read.rule_code, read.nature_code
-    rule_table: list[Optional[str]] = [*rule_rule, *nature_rule, plan.rate_rule]
-    rule_idx = np.where(explicit, np.where(rule_codes < 0, len(rule_rule) - 1, rule_codes),
-                        np.where(is_rate, len(rule_table) - 1,
-                                 len(rule_rule) + np.where(nature_codes < 0, len(nature_rule) - 1,
-                                                           nature_codes)))
+    rule_codes = read.rule_code
+    rule_table: list[Optional[str]] = [*read.rules, plan.rate_rule]
+    chosen = np.where(rule_codes < 0, len(read.rules) - 1, rule_codes)
+    rule_idx = np.where(explicit, chosen, np.where(is_rate, len(rule_table) - 1, chosen))
     seen_rules: dict[Optional[str], int] = {}
     for i, rule_name in fallback_rules.items():
         if rule_name not in seen_rules:

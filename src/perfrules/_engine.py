@@ -12,17 +12,16 @@ import attrs
 
 from ._explain import Step, render_steps
 from ._model import Form, Indicator
-from ._numbers import CONTEXT, NATURES, fold_word, plain
-from ._registry import Registry, RuleInfo, get_registry
-from ._rule import ONE, ZERO, Outcome, Prepared, StepTemplates
-from ._ruleset import RATE_KEY, RuleSet, ruleset_index
+from ._numbers import CONTEXT, plain
+from ._plan import RuleFacts, plan_for
+from ._registry import Registry, get_registry
+from ._rule import ONE, ZERO, Outcome, StepTemplates
+from ._ruleset import RuleSet
 from ._version import __version__
 from .exceptions import FormError, InputError, PluginError, Problem
 
 __all__ = ["LineResult", "Provenance", "Report", "Row", "form_total", "line_of", "line_points",
            "recompute", "score"]
-_VALID_NATURES = "、".join(f"{n}（{'/'.join(w[1:4])}…）" if len(w) > 1 else n
-                          for n, w in NATURES.items())
 
 
 @attrs.frozen(kw_only=True)
@@ -123,7 +122,7 @@ class Report:
     perfrules_version: str = __version__
 
     #: kind, templates and parameters per rule name (the registry's), for :attr:`lines`
-    _rule_info: Mapping[str, RuleInfo] = attrs.field(factory=dict, repr=False, eq=False)
+    _rule_info: Mapping[str, RuleFacts] = attrs.field(factory=dict, repr=False, eq=False)
 
     @functools.cached_property
     def lines(self) -> tuple[LineResult, ...]:
@@ -233,18 +232,19 @@ class Report:
 #: :attr:`Report.lines`.
 Row = tuple[int, Indicator, Optional[str], Optional[Outcome], Optional[Decimal], Optional[Decimal]]
 
-_NONE: RuleInfo = ("other", {}, ())
+_NONE = RuleFacts("other", {}, (), None)
 
 
-def line_of(row: Row, ruleset: RuleSet, info: Mapping[str, RuleInfo]) -> LineResult:
-    """The :class:`LineResult` of an engine row (``info``: :attr:`Registry.rule_info`)."""
+def line_of(row: Row, ruleset: RuleSet, info: Mapping[str, RuleFacts]) -> LineResult:
+    """The :class:`LineResult` of an engine row (``info``: the plan's :attr:`facts`)."""
     _, ind, rule, outcome, raw, points = row
     if rule is None or outcome is None:
         return LineResult(indicator=ind, rule=None, applicable=False,
                           steps=(Step("not_applicable", ()),))
     numerator, denominator, met, judged, recipe = outcome
     steps = tuple(Step(code, tuple(args)) for code, args in recipe)
-    kind, templates, params = info.get(rule, _NONE)
+    facts = info.get(rule, _NONE)
+    kind, templates, params = facts.kind, facts.templates, facts.params
     return LineResult(indicator=ind, rule=rule, applicable=True, met=met,
                       numerator=numerator, denominator=denominator, raw=raw, points=points,
                       judged=judged, steps=steps, kind=kind,
@@ -330,7 +330,7 @@ def score(
         raise FormError(problems, form.source)
     return Report(
         form=form, ruleset=rs, rows=rows, total=total, grade=rs.grade_of(total),
-        plugins=reg.plugin_versions, rule_info=reg._rule_info_data,
+        plugins=reg.plugin_versions, rule_info=plan_for(reg, rs).facts,
     )
 
 
@@ -362,125 +362,25 @@ def _problem(ind: Indicator, field: str, code: str, message: str, expected: str)
                    expected=expected)
 
 
-def choose_rule(ind: Indicator, rs: RuleSet, reg: Registry) -> tuple[Optional[str], Optional[Problem]]:
-    """The rule name for an indicator, or the problem that prevents choosing one."""
-    if ind.rule is not None:
-        if ind.rule not in reg.rules:
-            return None, _problem(ind, "rule", "unknown-rule", f"unknown rule {ind.rule!r}",
-                                  ", ".join(reg.rules))
-        return ind.rule, None
-    if rs.is_execution_rate(ind.name) or (ind.nature is None and ind.budget is not None
-                                          and ind.executed is not None):
-        rate = rs.rule_for(RATE_KEY) or _rate_rule(reg)
-        if rate is None:
-            return None, _problem(ind, "name", "no-rate-rule",
-                                  f"ruleset {rs.ref} has no rule for execution-rate lines",
-                                  f"a ruleset that maps {RATE_KEY} to a rule")
-        return rate, None
-    nature = ind.nature if ind.nature is not None else _unstated(ind, rs)[0]
-    if nature is None:
-        return None, _problem(ind, "nature", "missing-nature", "the nature (指标性质) is empty",
-                              _VALID_NATURES)
-    name = rs.rule_for(nature)
-    if name is None:
-        return None, _problem(ind, "nature", "unknown-nature",
-                              f"{nature!r} is not a nature ruleset {rs.ref} knows",
-                              _VALID_NATURES)
-    return name, None
-
-
-def _rate_rule(reg: Registry) -> Optional[str]:
-    """The registered execution-rate rule, when a ruleset names none and there is one."""
-    found = [name for name in reg.rules if reg.kind_of(name) == "execution-rate"]
-    return found[0] if len(found) == 1 else None
-
-
-def _unstated(ind: Indicator, rs: RuleSet) -> tuple[Optional[str], Optional[Step]]:
-    """The nature of a line that states none, and the step that says so.
-
-    Words without a number in the target or actual: 定性. A number: the
-    ruleset's ``unstated_nature`` (its cost nature for a line under a cost
-    group or named like a cost), said in the explanation.
-    """
-    target, actual = ind.target, ind.actual
-    numeric = isinstance(target, Decimal) or isinstance(actual, Decimal)
-    if not numeric and (isinstance(target, str) or isinstance(actual, str)):
-        return "定性", Step("inferred_qualitative", ())
-    if not numeric or rs.unstated_nature is None:
-        return None, None
-    nature = rs.unstated_nature
-    if rs.unstated_cost_nature is not None and (
-            any(g in rs.cost_groups for g in ind.path)
-            or ind.name.endswith(tuple(rs.cost_suffixes))):
-        nature = rs.unstated_cost_nature
-    return nature, Step("assumed_nature", (nature, "10号：按完成指标值计分"))
-
-
 _MAX_WEIGHT = Decimal(10) ** 15  # a form's amounts in 元 fit with room to spare
-_BUILTIN = "perfrules.builtin."
-_CACHE_LIMIT = 65536
-
-
-class _Plan:
-    """Everything the scoring loop needs that depends only on the registry and the
-    ruleset: worked out once per (registry, ruleset), never per form."""
-
-    def __init__(self, reg: Registry, rs: RuleSet) -> None:
-        index = ruleset_index(rs)
-        self.by_nature = index.rules
-        self.rate_rule = index.rules.get(RATE_KEY) or _rate_rule(reg)
-        self.quantum, self.rounding = _QUANTA[rs.places], rs.rounding
-        prepared = reg.prepared(rs)
-        #: rule name -> (function, trusted, step codes it registered)
-        self.rules: dict[str, tuple[Prepared, bool, frozenset[str]]] = {
-            name: (fn, type(reg.rules[name]).__module__.startswith(_BUILTIN),
-                   frozenset(reg.templates(name)))
-            for name, fn in prepared.items()}
-        self._rate_names = index.execution_rate_names
-        self._not_applicable = index.not_applicable
-        self._is_rate: dict[str, bool] = {}
-        self._is_na: dict[str, bool] = {}
-
-    def is_rate(self, name: str) -> bool:
-        """Whether a line of this name is an execution-rate line (cached by name)."""
-        found = self._is_rate.get(name)
-        if found is None:
-            if len(self._is_rate) > _CACHE_LIMIT:
-                self._is_rate.clear()
-            found = self._is_rate[name] = fold_word(name) in self._rate_names
-        return found
-
-    def is_not_applicable(self, actual: str) -> bool:
-        """Whether an actual such as 不适用 marks the line not applicable (cached)."""
-        found = self._is_na.get(actual)
-        if found is None:
-            if len(self._is_na) > _CACHE_LIMIT:
-                self._is_na.clear()
-            found = self._is_na[actual] = fold_word(actual).lower() in self._not_applicable
-        return found
-
-
-@functools.lru_cache(maxsize=64)
-def _plan(reg: Registry, rs: RuleSet) -> _Plan:
-    return _Plan(reg, rs)
 
 
 def _score_rows(form: Form, rs: RuleSet, reg: Registry) -> tuple[list[Row], list[Problem]]:
     """The scoring loop: one row per scored line, every problem collected.
 
     This is the hot path: what depends on the ruleset only is prepared once
-    (:class:`_Plan`); per line, one dictionary lookup for the rule, one call
-    and one tuple. Outcomes of the built-in rules are trusted (their
+    (:class:`~perfrules._plan.Plan`); per line, one call of the plan's
+    ``choose``, one call of the rule and one tuple. Outcomes of the built-in rules are trusted (their
     conformance is tested); a plugin's are checked and it runs in a fresh copy
     of the fixed context.
     """
     problems: list[Problem] = list(form.problems)
     rows: list[Row] = []
     append = rows.append
-    plan = _plan(reg, rs)
-    by_nature, rules, is_rate = plan.by_nature, plan.rules, plan.is_rate
-    rate_seen, na_seen = plan._is_rate, plan._is_na  # the caches, read without a call
-    quantum, rounding = plan.quantum, plan.rounding
+    plan = plan_for(reg, rs)
+    choose = plan.choose
+    na_seen = plan.na_seen  # the cache, read without a call
+    quantum, rounding = _QUANTA[rs.places], rs.rounding
     for position, ind in enumerate(form.indicators):
         bad = False
         if ind.problems:
@@ -511,34 +411,12 @@ def _score_rows(form: Form, rs: RuleSet, reg: Registry) -> tuple[list[Row], list
             if not bad:
                 append((position, ind, None, None, None, None))
             continue
-        # The same choice as choose_rule(), inlined for speed; choose_rule() is
-        # consulted only to word the problem when no rule can be chosen.
-        rule_name = ind.rule
-        extra: Optional[Step] = None
-        scored = ind
-        if rule_name is None:
-            name = ind.name
-            rate = rate_seen.get(name)
-            if rate is None:
-                rate = is_rate(name)
-            if rate or (ind.nature is None and ind.budget is not None
-                        and ind.executed is not None):
-                rule_name = plan.rate_rule
-            elif ind.nature is not None:
-                rule_name = by_nature.get(ind.nature)
-            else:
-                nature, extra = _unstated(ind, rs)
-                if nature is not None:
-                    rule_name = by_nature.get(nature)
-                    scored = attrs.evolve(ind, nature=nature)
-        found = rules.get(rule_name) if rule_name is not None else None
-        if found is None or rule_name is None:
-            problem = choose_rule(ind, rs, reg)[1]
-            problems.append(problem if problem is not None else _problem(
-                ind, "rule", "unknown-rule", f"no rule {rule_name!r} is registered",
-                ", ".join(reg.rules)))
+        entry, scored, extra, problem = choose(ind)
+        if entry is None:
+            if problem is not None:
+                problems.append(problem)
             continue
-        fn, trusted, codes = found
+        fn, trusted, codes, rule_name = entry.score, entry.trusted, entry.codes, entry.name
         try:
             # Scored even when the weight is bad, so that all problems show at once.
             if trusted:

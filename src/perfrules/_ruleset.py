@@ -155,6 +155,8 @@ class Grade:
 #: The key of a ruleset's ``rules`` table that names the rule for execution-rate
 #: lines (lines named in ``execution_rate_names``, or read from a fund block).
 RATE_KEY = "预算执行率"
+#: A ``[rules]`` key that maps a target shape, not a nature: ``"shape:range" = "my-rule"``.
+SHAPE_PREFIX = "shape:"
 
 
 def _in(values: tuple[str, ...]) -> Any:
@@ -209,6 +211,9 @@ class RuleSet:
     #: nature -> rule name: (("=", "equal"), ("≥", "at-least"), …); the key
     #: ``预算执行率`` names the rule of execution-rate lines
     rules: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_pairs)
+    #: rules the ruleset admits by name: their declared natures and target shapes
+    #: route lines to them (the ``[rules]`` mapping wins where both speak)
+    use: tuple[str, ...] = attrs.field(default=(), converter=_words)
     #: parameters of the rules, as text: (("reverse", "ratio"), …)
     params: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_pairs)
     #: policy clauses per rule and per parameter: (("rule:at-most", "…"), ("param:reverse", "…"))
@@ -349,6 +354,7 @@ class RuleSet:
             extends=_opt_str(data.get("extends")),
             description=data.get("description", ""),
             rules=data.get("rules", {}),
+            use=data.get("use", ()),
             params=data.get("params", {}),
             citations=pairs,
             places=rounding.get("places", 2),
@@ -396,6 +402,8 @@ class RuleSet:
             "execution_rate_names": list(self.execution_rate_names),
             "not_applicable_words": list(self.not_applicable_words),
         }
+        if self.use:
+            out["use"] = list(self.use)
         if self.region:
             out["region"] = self.region
         for key in ("valid_from", "valid_until"):
@@ -434,7 +442,7 @@ _KEYS = frozenset({
     "id", "version", "title", "citation", "citation_en", "region", "valid_from", "valid_until",
     "effective_from", "effective_to", "extends", "description", "rules", "params", "citations",
     "rounding", "weights", "grades", "tiers", "execution_rate_names", "not_applicable_words",
-    "unstated_nature",
+    "unstated_nature", "use",
 })
 
 

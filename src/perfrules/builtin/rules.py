@@ -121,6 +121,8 @@ class AtLeast(PreparedRule):
     kind: ClassVar[str] = "at-least"
     natures: frozenset[str] = frozenset({"≥", ">"})
     templates: ClassVar[StepTemplates] = QUANTITATIVE_TEMPLATES
+    #: the kernel :func:`perfrules.score_table` scores these lines with in bulk
+    bulk: ClassVar[str] = "at-least"
 
     def prepare(self, ruleset: RuleSet) -> Prepared:
         def at_least(ind: Indicator) -> Outcome:
@@ -141,6 +143,7 @@ class AtLeast(PreparedRule):
         return at_least
 
 
+
 @attrs.frozen
 class AtMost(PreparedRule):
     """``≤`` and ``<`` (反向): met when B ≤ A; else A / B (``reverse = "ratio"``)
@@ -150,6 +153,8 @@ class AtMost(PreparedRule):
     kind: ClassVar[str] = "at-most"
     natures: frozenset[str] = frozenset({"≤", "<"})
     templates: ClassVar[StepTemplates] = AT_MOST_TEMPLATES
+    #: the kernel :func:`perfrules.score_table` scores these lines with in bulk
+    bulk: ClassVar[str] = "at-most"
     #: the ruleset parameters this rule reads (their citations show in explanations)
     params: ClassVar[tuple[str, ...]] = ("reverse",)
 
@@ -182,6 +187,7 @@ class AtMost(PreparedRule):
         return at_most
 
 
+
 @attrs.frozen
 class Equal(PreparedRule):
     """``=``: met when B = A (B > A also scores full; audit flags it); else B / A."""
@@ -190,6 +196,8 @@ class Equal(PreparedRule):
     kind: ClassVar[str] = "equality"
     natures: frozenset[str] = frozenset({"="})
     templates: ClassVar[StepTemplates] = EQUAL_TEMPLATES
+    #: the kernel :func:`perfrules.score_table` scores these lines with in bulk
+    bulk: ClassVar[str] = "equal"
 
     def prepare(self, ruleset: RuleSet) -> Prepared:
         def equal(ind: Indicator) -> Outcome:
@@ -211,6 +219,7 @@ class Equal(PreparedRule):
         return equal
 
 
+
 @attrs.frozen
 class Qualitative(PreparedRule):
     """``定性``: the actual names a tier; the judged score (``judged_score``, else
@@ -223,6 +232,8 @@ class Qualitative(PreparedRule):
     kind: ClassVar[str] = "qualitative"
     natures: frozenset[str] = frozenset({"定性"})
     templates: ClassVar[StepTemplates] = QUALITATIVE_TEMPLATES
+    #: the kernel :func:`perfrules.score_table` scores these lines with in bulk
+    bulk: ClassVar[str] = "qualitative"
 
     def prepare(self, ruleset: RuleSet) -> Prepared:
         known = "、".join(w for t in ruleset.tiers for w in t.words)
@@ -272,6 +283,7 @@ class Qualitative(PreparedRule):
         return qualitative
 
 
+
 @attrs.frozen
 class ExecutionRate(PreparedRule):
     """预算执行率: credit min(rate, 100%); the rate from 全年执行数 / 全年预算数
@@ -281,9 +293,12 @@ class ExecutionRate(PreparedRule):
     kind: ClassVar[str] = "execution-rate"
     natures: frozenset[str] = frozenset()
     templates: ClassVar[StepTemplates] = RATE_TEMPLATES
+    #: the kernel :func:`perfrules.score_table` scores these lines with in bulk
+    bulk: ClassVar[str] = "execution-rate"
 
     def prepare(self, ruleset: RuleSet) -> Prepared:
         return _execution_rate
+
 
 
 def _execution_rate(ind: Indicator) -> Outcome:
