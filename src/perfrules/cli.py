@@ -145,6 +145,10 @@ def _parser(lang: str = DEFAULT_LANG) -> argparse.ArgumentParser:
     sub.add_parser("rules", help=h("h-rules"), lang=lang)
     sub.add_parser("rulesets", help=h("h-rulesets"), lang=lang)
     sub.add_parser("plugins", help=h("h-plugins-cmd"), lang=lang)
+
+    from .serve._cli import add_serve_parser  # the web stack only when serving
+
+    _budget_options(add_serve_parser(sub, lang), lang)
     return parser
 
 
@@ -272,6 +276,10 @@ def _dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser,
         return _rules(registry)
     if args.command == "rulesets":
         return _rulesets(registry)
+    if args.command == "serve":
+        from .serve._cli import run_serve
+
+        return run_serve(args, registry)
     return _plugins(registry)
 
 
