@@ -197,6 +197,13 @@ def _example(tmp: Path, name: str = "xianglushan-2022.json", **changes: str) -> 
 # -- health, provenance, authentication --------------------------------------------------------
 
 
+def _test_plugin(plugins: list[dict[str, str]]) -> bool:
+    """The test plugin is listed: by its distribution (name 1.0), or on Python 3.9,
+    whose importlib.metadata gives an entry point no distribution, by the entry point."""
+    return ({"name": "perfrules-servetest", "version": "1.0"} in plugins
+            or {"name": "servetest", "version": "unknown"} in plugins)
+
+
 def _provenance() -> dict[str, Any]:
     reg = perfrules.get_registry()
     rs = reg.ruleset()
@@ -213,11 +220,11 @@ def test_health_reports_provenance_without_a_token(server: Served) -> None:
     want = _provenance()
     assert body["provenance"]["perfrules"] == want["perfrules"]
     assert body["provenance"]["ruleset"] == want["ruleset"]
-    assert {"name": "perfrules-servetest", "version": "1.0"} in body["provenance"]["plugins"]
+    assert _test_plugin(body["provenance"]["plugins"])
     assert r.headers["X-Perfrules-Version"] == perfrules.__version__
     assert r.headers["X-Perfrules-Ruleset"] == "cn-mof-2020@1"
     assert r.headers["X-Perfrules-Ruleset-Sha256"] == want["ruleset"]["sha256"]
-    assert "perfrules-servetest=1.0" in r.headers["X-Perfrules-Plugins"]
+    assert "servetest=" in r.headers["X-Perfrules-Plugins"]
 
 
 @pytest.mark.parametrize("auth", [None, "Bearer wrong", f"Basic {TOKEN}", f"Bearer {TOKEN}x"])
@@ -444,7 +451,7 @@ def test_listings(client: Any) -> None:
     assert client.get("/v1/rulesets/select", params={"date": "2022-13-01"}).status_code == 400
     assert client.get("/v1/rulesets/select", params={"year": 1990}).status_code == 400
     plugins = client.get("/v1/plugins").json()
-    assert {"name": "perfrules-servetest", "version": "1.0"} in plugins["plugins"]
+    assert _test_plugin(plugins["plugins"])
     assert {r["name"] for r in plugins["readers"]} >= {"json", "xlsx", "slow"}
 
 

@@ -94,7 +94,7 @@ class Server:
     def __init__(self, settings: Settings, registry: Registry) -> None:
         self.settings = settings
         self.registry = registry
-        self.pool = Pool(settings.workers)
+        self.pool = Pool(settings.workers, registry)
         self.in_flight = 0
         self.folder: Optional[str] = None
         self.default = registry.ruleset()
@@ -114,7 +114,10 @@ class Server:
 
     def headers(self, ruleset: Optional[str] = None) -> dict[str, str]:
         """The provenance headers: on every response."""
-        rs = self.default if ruleset is None else self.registry.ruleset(ruleset)
+        rs = self.default
+        if ruleset is not None:
+            with contextlib.suppress(PerfrulesError):  # a ruleset only a worker knows
+                rs = self.registry.ruleset(ruleset)
         return {
             "X-Perfrules-Version": __version__,
             "X-Perfrules-Ruleset": rs.ref,
@@ -420,7 +423,14 @@ async def _stream_to(request: Request, path: Path, limit: int, lang: str) -> Non
 
 def create_app(settings: Optional[Settings] = None,
                registry: Optional[Registry] = None) -> Starlette:
-    """The ASGI application of ``perfrules serve`` (run it with any ASGI server)."""
+    """The ASGI application of ``perfrules serve`` (run it with any ASGI server).
+
+    ``registry`` (default: :func:`perfrules.get_registry`) answers the listings and
+    the provenance. Worker processes (``settings.workers > 0``) build theirs the
+    same way in their own process — from the installed plugins and
+    ``PERFRULES_PLUGINS`` — so a registry made of plugin objects in this process
+    scores only with ``workers=0``.
+    """
     server = Server(settings or Settings(), registry if registry is not None else get_registry())
     e = server.endpoint
 

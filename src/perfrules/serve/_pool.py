@@ -23,6 +23,7 @@ import warnings
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Optional
 
+from .._registry import Registry
 from ._work import Job, Result, handle
 
 #: what :meth:`Pool.run` answers when the job took too long (its worker was killed)
@@ -94,11 +95,13 @@ class _Worker:
 
 class Pool:
     """``size`` worker processes; ``size == 0`` runs jobs in threads of this process
-    (for embedding and tests: a thread is not stopped at its time limit, only
-    answered for)."""
+    with ``registry`` (for embedding and tests: a thread is not stopped at its
+    time limit, only answered for). Worker processes build their registry as
+    :func:`perfrules.get_registry` does: entry points, ``PERFRULES_PLUGINS``."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, registry: Optional[Registry] = None) -> None:
         self.size = size
+        self.registry = registry
         self._ctx = _context() if size > 0 else None
         self._idle: list[Optional[_Worker]] = []
         self._lock = threading.Lock()
@@ -117,7 +120,7 @@ class Pool:
         """The job's :class:`Result`, or :data:`TIMED_OUT`, or ``("stopped", exitcode)``."""
         loop = asyncio.get_running_loop()
         if self.size == 0:
-            future = loop.run_in_executor(self._threads, handle, job)
+            future = loop.run_in_executor(self._threads, handle, job, self.registry)
             try:
                 return await asyncio.wait_for(future, timeout)
             except asyncio.TimeoutError:
