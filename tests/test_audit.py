@@ -180,11 +180,13 @@ def test_audit_batch_exit_codes_and_outputs(batch: Path, tmp_path: Path,
     assert "broken.xlsx" in text and "bad.xlsx" in text and "~$good" not in text
     assert "PR002" in text and "自评表!H7" in text
     assert sorted(p.name for p in out.iterdir()) == [
-        "audit.html", "bad.audit.xlsx", "good.audit.xlsx", "summary.csv", "summary.json"]
+        "audit.html", "bad.audit.xlsx", "findings.jsonl", "good.audit.xlsx", "summary.csv",
+        "summary.json"]
     summary = json.loads((out / "summary.json").read_text("utf-8"))
     assert summary["summary"]["forms"] == 4 and summary["summary"]["unreadable"] == 1
     rows = (out / "summary.csv").read_text("utf-8-sig").splitlines()
-    assert rows[0].startswith("file,title,reported_total,total,grade")
+    assert rows[0].startswith("文件,标题,表内总分,重算总分,等级")  # the run's language
+    assert rows[1].split(",")[8] in ("无问题", "有提示", "有警告", "有错误", "无法读取")
     assert len(rows) == 5
     page = (out / "audit.html").read_text("utf-8")
     assert "<svg" in page and "重算总分分布" in page and "等级分布" in page

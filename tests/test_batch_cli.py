@@ -193,9 +193,9 @@ def test_a_plugin_rule_that_raises_is_that_forms_error(
 def test_no_limit_runs_in_process(plugged: perfrules.Registry, tmp_path: Path,
                                   capsys: pytest.CaptureFixture[str],
                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("perfrules._audit_cli.run_jobs", None)  # no worker may be started
+    monkeypatch.setattr("perfrules._pool._Pool", None)  # no worker may be started
     write_form(tmp_path / "a.json")
-    code, out, _ = run(capsys, "audit", str(tmp_path / "a.json"), "--timeout", "0")
+    code, out, _ = run(capsys, "audit", str(tmp_path / "a.json"), "--timeout", "0", "--jobs", "1")
     assert code == 0 and "错误 0" in out
 
 
@@ -296,7 +296,7 @@ def test_own_outputs_are_not_read_back(tmp_path: Path, capsys: pytest.CaptureFix
     assert first == second
     assert first[0] == 0
     written = set(tree(folder)) - set(before)
-    assert written == {"summary.csv", "summary.json", "audit.html",
+    assert written == {"summary.csv", "summary.json", "findings.jsonl", "audit.html",
                        "a/自评表.audit.xlsx", "b/自评表.audit.xlsx"}
     assert all(tree(folder)[name] == data for name, data in before.items())
     # an output folder inside the input folder is skipped as a whole
@@ -451,7 +451,7 @@ def test_unreadable_entries_even_as_root(tmp_path: Path, monkeypatch: pytest.Mon
             raise PermissionError(13, "Permission denied", str(self))
         return real_read(self)
 
-    monkeypatch.setattr("perfrules._audit_cli.os.scandir", scandir)
+    monkeypatch.setattr("perfrules._auditing.os.scandir", scandir)
     monkeypatch.setattr(Path, "read_bytes", read_bytes)
     code, out, _ = run(capsys, "audit", str(folder), "--format", "json")
     assert code == 2
@@ -526,6 +526,6 @@ def test_a_plugin_that_exits_is_not_findings(tmp_path: Path, monkeypatch: pytest
     monkeypatch.setattr("perfrules.cli.score", exiting)
     code, _, err = run(capsys, "score", str(path))
     assert code == 2 and "SystemExit" in err
-    monkeypatch.setattr("perfrules._audit_cli.audit", exiting)
+    monkeypatch.setattr("perfrules._auditing.audit", exiting)
     assert run(capsys, "audit", str(path), "--timeout", "0")[0] == 2
     assert run(capsys, "audit", str(path))[0] == 2  # in a worker

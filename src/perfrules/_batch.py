@@ -1,17 +1,16 @@
 """score_many(): score a stream of forms or files lazily, in order, in constant memory.
 
 One form that fails is one result holding its error; the batch goes on.
-With ``workers > 1`` the forms are scored in worker processes, each of which
-builds its own default registry on first use (plugins reach the workers the
-way they reach any process: as installed ``perfrules`` entry points).
+With ``workers > 1`` the forms are scored in worker processes of the batch
+engine (:mod:`perfrules._pool`, the one ``perfrules audit`` uses); the
+registry reaches them as an argument (inherited where processes are forked,
+rebuilt from its plugins' importable names where they are spawned).
 """
 
 from __future__ import annotations
 
-import collections
 import os
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Optional, Union
 
@@ -19,6 +18,7 @@ import attrs
 
 from ._engine import Report, score
 from ._model import Form
+from ._pool import Failure, run_tasks
 from ._registry import Registry, get_registry
 from ._ruleset import RuleSet
 from .exceptions import PerfrulesError
@@ -99,11 +99,14 @@ def score_many(
     its problems, an ``OSError`` …); the batch goes on.
 
     ``workers > 1`` scores in that many worker processes, with at most
-    ``4 × workers`` items in flight. Each worker builds the default registry
-    (the built-ins and the installed ``perfrules`` entry points), so a
-    ``registry`` built in this process cannot be used with workers: install
-    plugins as entry points instead. Forms, rulesets and reports are sent
-    between processes by pickle.
+    ``4 × workers`` items in flight; a worker that dies gives its item a
+    result whose error says so, and is replaced. ``registry`` (default: the
+    default registry) reaches the workers: on Linux they inherit it; where
+    processes are spawned (Windows, macOS) each worker rebuilds it from its
+    plugins' names, so its plugins must be importable by name (modules, or
+    objects defined at the top level of a module) — otherwise a
+    ``ValueError`` says so. Forms, rulesets and reports are sent between
+    processes by pickle.
 
     >>> import perfrules
     >>> [r.report.total for r in perfrules.score_many([perfrules.example()])]
@@ -111,13 +114,9 @@ def score_many(
     """
     if workers < 1:
         raise ValueError(f"workers must be at least 1, not {workers}")
-    if workers > 1 and registry is not None:
-        raise ValueError(
-            "a registry cannot be sent to worker processes: each worker builds the default "
-            "registry, so install plugins as 'perfrules' entry points (or use workers=1)")
     if workers == 1:
         return _serial(forms_or_paths, ruleset, registry)
-    return _parallel(forms_or_paths, ruleset, workers)
+    return _parallel(forms_or_paths, ruleset, workers, registry)
 
 
 def _serial(items: Iterable[FormOrPath], ruleset: Union[str, RuleSet, None],
@@ -126,18 +125,33 @@ def _serial(items: Iterable[FormOrPath], ruleset: Union[str, RuleSet, None],
         yield from _score_item(position, item, ruleset, registry)
 
 
+@attrs.frozen
+class _Task:
+    position: int
+    item: object
+    ruleset: Union[str, RuleSet, None]
+
+
+def _run_task(task: _Task, registry: Registry) -> list[BatchResult]:
+    return _score_item(task.position, task.item, task.ruleset, registry)
+
+
+def _task_failed(task: _Task, failure: Failure) -> list[BatchResult]:
+    source = (os.fspath(task.item) if isinstance(task.item, (str, os.PathLike)) else
+              getattr(task.item, "source", None) or f"#{task.position}")
+    return [BatchResult(position=task.position, source=source,
+                        error=PerfrulesError(failure.reason("en")))]
+
+
 def _parallel(items: Iterable[FormOrPath], ruleset: Union[str, RuleSet, None],
-              workers: int) -> Iterator[BatchResult]:
-    window = 4 * workers
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        pending: collections.deque[Future[list[BatchResult]]] = collections.deque()
-        try:
-            for position, item in enumerate(items):
-                pending.append(pool.submit(_score_item, position, item, ruleset, None))
-                if len(pending) >= window:
-                    yield from pending.popleft().result()
-            while pending:
-                yield from pending.popleft().result()
-        finally:  # a caller that stops early does not wait for work nobody will read
-            for future in pending:
-                future.cancel()
+              workers: int, registry: Optional[Registry]) -> Iterator[BatchResult]:
+    tasks = (_Task(position, item, ruleset) for position, item in enumerate(items))
+    results = run_tasks(_run_task, tasks, failed=_task_failed, workers=workers,
+                        registry=registry, window=4 * workers)
+    try:
+        for batch in results:
+            yield from batch
+    finally:  # a caller that stops early does not wait for work nobody will read
+        close = getattr(results, "close", None)
+        if close is not None:
+            close()

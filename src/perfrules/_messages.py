@@ -213,7 +213,9 @@ MESSAGES: dict[str, dict[str, str]] = {
                              "/) for summary.csv, summary.json, audit.html and annotated copies"},
     "h-fail-on": {"zh": "有问题达到此级别时退出码为 1（默认：error）",
                   "en": "exit 1 when a finding is at least this severe (default: error)"},
-    "h-jobs": {"zh": "用 N 个进程同时审核", "en": "audit N files at a time in separate processes"},
+    "h-jobs": {"zh": "用 N 个进程同时审核（默认：本进程可用的 CPU 核数）",
+               "en": "audit N files at a time in separate processes (default: the CPU cores "
+                     "this process may use)"},
     "h-timeout": {"zh": "在工作进程中读取并审核一个文件的最长时间，超时的文件记为未审核"
                         "（默认：60；0：不限时，且 --jobs 1 时不用工作进程）",
                   "en": "the most time one file may take to be read and audited, in a worker "
@@ -244,6 +246,23 @@ MESSAGES: dict[str, dict[str, str]] = {
                     "en": "the most cells (values) one file may hold before it is refused; the "
                           "same as the environment variable PERFRULES_MAX_CELLS (default: "
                           "200000)"},
+    # -- batch audit (the batch engine and its outputs) ---------------------------------
+    "status-none": {"zh": "无问题", "en": "no issues"},
+    "status-info": {"zh": "有提示", "en": "notes"},
+    "status-warning": {"zh": "有警告", "en": "warnings"},
+    "status-error": {"zh": "有错误", "en": "errors"},
+    "status-unreadable": {"zh": "无法读取", "en": "unreadable"},
+    "csv-head": {"zh": "文件|标题|表内总分|重算总分|等级|错误|警告|提示|状态|说明|表单",
+                 "en": "file|title|reported_total|total|grade|errors|warnings|infos|status|"
+                       "message|form"},
+    "audit-interrupted-note": {
+        "zh": "审核被中断：本报告只含中断前已审核的表单",
+        "en": "the audit was interrupted: this report holds only the forms audited before"},
+    "audit-interrupted": {
+        "zh": "perfrules：审核被信号 {signal} 中断；已审核的 {done} 份表单已写出，其余 {left} 份未审核",
+        "en": "perfrules: the audit was interrupted by {signal}; the {done} forms audited were "
+              "written, the other {left} were not audited"},
+    "progress-unit": {"zh": "表", "en": "forms"},
 }
 
 #: argparse's own error messages, in Chinese.

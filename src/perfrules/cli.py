@@ -123,7 +123,7 @@ def _parser(lang: str = DEFAULT_LANG) -> argparse.ArgumentParser:
     a.add_argument("-o", "--output", metavar="OUT", help=h("h-audit-output"))
     a.add_argument("--fail-on", choices=("error", "warning", "info"), default="error",
                    help=h("h-fail-on"))
-    a.add_argument("--jobs", type=int, default=1, metavar="N", help=h("h-jobs"))
+    a.add_argument("--jobs", type=int, default=None, metavar="N", help=h("h-jobs"))
     a.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS", help=h("h-timeout"))
     a.add_argument("--follow-symlinks", action="store_true", help=h("h-follow"))
     a.add_argument("--from", dest="reader", metavar="FORMAT", help=h("h-reader"))
@@ -241,17 +241,9 @@ def _error(message: str, lang: str) -> None:
 def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.plugins is None:
         return _dispatch(args, parser, get_registry())
-    # the allow-list, for this process and for audit's worker processes alike
-    saved = os.environ.get("PERFRULES_PLUGINS")
-    os.environ["PERFRULES_PLUGINS"] = args.plugins
-    try:
-        registry = Registry(allow=[n.strip() for n in args.plugins.split(",") if n.strip()])
-        return _dispatch(args, parser, registry)
-    finally:
-        if saved is None:
-            os.environ.pop("PERFRULES_PLUGINS", None)
-        else:
-            os.environ["PERFRULES_PLUGINS"] = saved
+    # the allow-list; audit's workers get this registry (or its recipe) as an argument
+    registry = Registry(allow=[n.strip() for n in args.plugins.split(",") if n.strip()])
+    return _dispatch(args, parser, registry)
 
 
 def _dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser,

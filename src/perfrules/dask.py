@@ -134,7 +134,7 @@ def audit_files(
 def audit_summaries(path: str, ruleset: Optional[str] = None,
                     reader: Optional[str] = None) -> list[dict[str, Any]]:
     """The audit summaries of one file's forms (what :func:`audit_files` maps)."""
-    from ._audit_cli import Job, audit_file
+    from ._auditing import Job, audit_file
 
     out = []
     for item in audit_file(Job(index=0, path=path, reader=reader, ruleset=ruleset)):
