@@ -424,7 +424,8 @@ class CsvSink(Sink):
             "file": out.path, "title": out.title, "reported_total": out.reported_total,
             "total": out.total, "grade": out.grade, "errors": out.counts[0],
             "warnings": out.counts[1], "infos": out.counts[2],
-            "status": text(out.status, self.lang), "message": out.error, "form": out.form or "",
+            "status": text(out.status, self.lang), "message": out.error_text(self.lang),
+            "form": out.form or "",
         }
         row.update({key: csv_field(row[key]) for key in _TEXT_FIELDS})
         self.writer.writerow([row[k] for k in _CSV_FIELDS])
