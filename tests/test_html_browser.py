@@ -96,3 +96,57 @@ def test_audit_html_in_headless_chromium(tmp_path: Path, registry: perfrules.Reg
     ARTIFACTS.mkdir(exist_ok=True)
     *problems, _total = _render(page, ARTIFACTS / "audit.png", total_selector=".card b")
     assert problems == []
+
+
+def test_a_long_audit_report_in_headless_chromium(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A batch too long for one page (issue 18): the summary page shows the counts, the
+    charts and the most serious forms; a click on one opens its page at its row, and the
+    page's links lead on and back."""
+    import json
+
+    from perfrules.cli import main
+    from perfrules.io import audit_render
+
+    monkeypatch.setattr(audit_render, "PAGE_SIZE", 5)
+    folder = tmp_path / "forms"
+    folder.mkdir()
+    form = json.loads(perfrules.example_path().read_text("utf-8"))
+    for n in range(12):
+        data = dict(form, title=f"表{n:02d}")
+        if n == 7:
+            data["reported_total"] = "90"  # the reported total is wrong: an error
+        (folder / f"f{n:02d}.json").write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    out = tmp_path / "out"
+    assert main(["audit", str(folder), "-o", f"{out}/", "--jobs", "1", "--timeout", "0"]) == 1
+    problems: list[str] = []
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM,
+                                    args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")
+                    if m.type in ("error", "warning") else None)
+            page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+            page.goto((out / "audit.html").as_uri())
+            assert page.locator(".card b").first.inner_text() == "12"
+            assert page.locator("svg").count() == 2
+            worst = page.locator("table tbody tr").first
+            assert "f07.json" in worst.inner_text()  # the form with an error leads
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "audit-summary.png"), full_page=True)
+            worst.locator("a").click()
+            page.wait_for_load_state("load")
+            assert page.url.endswith("audit-pages/0002.html#f8")
+            assert page.locator("#f8").inner_text().startswith("f07.json")
+            assert page.locator("table").first.locator("tbody tr").count() == 5
+            page.locator("nav.pages a", has_text="下一页").first.click()
+            page.wait_for_load_state("load")
+            assert page.url.endswith("0003.html")
+            assert page.locator("table").first.locator("tbody tr").count() == 2
+            page.locator("nav.pages a", has_text="汇总").first.click()
+            page.wait_for_load_state("load")
+            assert page.url.endswith("/audit.html")
+        finally:
+            browser.close()
+    assert problems == []
