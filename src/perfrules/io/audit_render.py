@@ -595,12 +595,13 @@ class HtmlSink(Sink):
                  pages: Optional[Path] = None, page_size: Optional[int] = None) -> None:
         self.dest, self.lang, self.names, self.pages = dest, lang, names, pages
         self.page_size = page_size or PAGE_SIZE
-        self.rows: list[str] = []
+        self.rows: list[str] = []  # a few forms' rows and findings, then to the spools
         self.details: list[str] = []
+        self.on_page = 0
+        self.spools = (_spool(), _spool())  # this page's rows and findings (or the one page's)
         self.first = 1  # the number of the first form of the current page
         self.written = 0  # pages written
         self.top: list[tuple[tuple[int, int, int, int, int], int, str]] = []
-        self.spilled: Optional[tuple[IO[bytes], IO[bytes]]] = None
         self.index: list[tuple[int, int, int]] = []  # pages written: number, first, last
 
     def t(self, zh: str, en: str) -> str:
@@ -636,19 +637,31 @@ class HtmlSink(Sink):
                 heapq.heappush(self.top, entry)
             elif entry > self.top[0]:
                 heapq.heapreplace(self.top, entry)
-        if len(self.rows) >= self.page_size:
-            self._page_full(n)
+        self.on_page += 1
+        if len(self.rows) >= 64:
+            self._spill()
+        if self.on_page >= self.page_size and self.pages is not None:
+            self._write_page(n, more=True)
+            self.on_page = 0
+            self.first = n + 1
 
-    def _page_full(self, last: int) -> None:
-        if self.pages is None:  # one page however long: keep what is done in temporary files
-            if self.spilled is None:
-                self.spilled = (_spool(), _spool())
-            self.spilled[0].write(("\n".join(self.rows) + "\n").encode("utf-8"))
-            self.spilled[1].write(("\n".join(self.details) + "\n").encode("utf-8"))
-        else:
-            self._write_page(last, more=True)
+    def _spill(self) -> None:
+        """The forms kept so far to the temporary files: memory stays flat."""
+        if self.rows:
+            self.spools[0].write(clean("\n".join(self.rows) + "\n").encode("utf-8"))
+        if self.details:
+            self.spools[1].write(clean("\n".join(self.details) + "\n").encode("utf-8"))
         self.rows, self.details = [], []
-        self.first = last + 1
+
+    def _body(self, dest: IO[bytes], head: str, tail: str) -> None:
+        """``head``, the table of the spooled rows, their findings, ``tail``."""
+        self._spill()
+        dest.write(clean(head + "\n").encode("utf-8"))
+        _copy(self.spools[0], dest)
+        dest.write(b"</tbody></table>\n")
+        _copy(self.spools[1], dest)
+        dest.write(clean(tail + "\n").encode("utf-8"))
+        self.spools = (_spool(), _spool())
 
     def _page_name(self, number: int) -> str:
         return f"{number:04d}.html"
@@ -665,13 +678,16 @@ class HtmlSink(Sink):
             nav.append(f'<a href="{self._page_name(number + 1)}">{_e(t("下一页", "Next"))}</a>')
         title = t(f"第 {number} 页：第 {self.first}–{last} 份表单",
                   f"Page {number}: forms {self.first}–{last}")
-        parts = [self._head(title), f"<h1>{_e(title)}</h1>",
-                 f'<nav class="pages">{" ".join(nav)}</nav>', self._table_head(),
-                 *self.rows, "</tbody></table>", *self.details,
-                 f'<nav class="pages">{" ".join(nav)}</nav>', "</main></body></html>"]
+        head = "\n".join([self._head(title), f"<h1>{_e(title)}</h1>",
+                          f'<nav class="pages">{" ".join(nav)}</nav>', self._table_head()])
+        tail = f'<nav class="pages">{" ".join(nav)}</nav>\n</main></body></html>'
+
+        def write(path: str) -> None:
+            with open(path, "wb") as fh:
+                self._body(fh, head, tail)
+
         self.pages.mkdir(parents=True, exist_ok=True)
-        write_atomic(self.pages / self._page_name(number),
-                     clean("\n".join(parts) + "\n").encode("utf-8"))
+        write_atomic(self.pages / self._page_name(number), write)
         self.index.append((number, self.first, last))
 
     def _summary_name(self) -> str:
@@ -724,17 +740,9 @@ class HtmlSink(Sink):
         if self.written == 0:  # one page
             parts = self._cards(tally)
             parts.append(f"<h2>{_e(t('表单一览', 'Forms'))}</h2>{self._table_head()}")
-            self.dest.write(clean("\n".join(parts) + "\n").encode("utf-8"))
-            if self.spilled is not None:
-                _copy(self.spilled[0], self.dest)
-            tail = [*self.rows, "</tbody></table>"]
-            self.dest.write(clean("\n".join(tail) + "\n").encode("utf-8"))
-            if self.spilled is not None:
-                _copy(self.spilled[1], self.dest)
-            tail = [*self.details, "</main></body></html>"]
-            self.dest.write(clean("\n".join(tail) + "\n").encode("utf-8"))
+            self._body(self.dest, "\n".join(parts), "</main></body></html>")
             return
-        if self.rows:
+        if self.on_page:
             self._write_page(tally.forms, more=False)
         assert self.pages is not None
         self._remove_stale_pages()
@@ -766,9 +774,8 @@ class HtmlSink(Sink):
         self.dest.write(clean("\n".join(parts) + "\n").encode("utf-8"))
 
     def close(self) -> None:
-        if self.spilled is not None:
-            for spool in self.spilled:
-                spool.close()
+        for spool in self.spools:
+            spool.close()
 
     def _remove_stale_pages(self) -> None:
         """Pages an earlier, longer run left in the folder."""
