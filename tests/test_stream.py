@@ -189,26 +189,22 @@ def test_max_cells_travels_as_an_argument(tmp_path: Path, capsys: pytest.Capture
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     import os
 
+    from perfrules import _auditing
+
     seen: list[str | None] = []
-    real = perfrules._auditing._load_all
+    real = _auditing._load_all
 
     def spy(*args: Any) -> Any:
         seen.append(os.environ.get("PERFRULES_MAX_CELLS"))
         return real(*args)
 
     monkeypatch.setattr("perfrules._auditing._load_all", spy)
-    monkeypatch.setattr("perfrules.cli._budgets", _no_budgets)
+    monkeypatch.setattr("perfrules.cli._budgets", _no_budgets)  # no variable to fall back on
     path = builders.seed_xlsx(tmp_path / "form.xlsx")
     code, out, _ = run(capsys, "audit", str(path), "--max-cells", "10", "--jobs", "1",
                        "--timeout", "0")
     assert code == 2 and "max_cells is 10" in out
     assert seen == [None]
-
-
-def _no_budgets(args: Any) -> Any:
-    import contextlib
-
-    return contextlib.nullcontext()
 
 
 def test_main_keeps_no_report(tmp_path: Path, registry: perfrules.Registry) -> None:
@@ -243,3 +239,9 @@ def test_form_level_findings_are_on_a_cell_of_the_annotated_copy(
                 for c in row if c.comment is not None}
     assert "PR006" in comments["H3"]  # the 自评总分 cell: this form has no 合计 row
     assert all(any(code in text for text in comments.values()) for code in codes)
+
+
+def _no_budgets(args: Any) -> Any:
+    import contextlib
+
+    return contextlib.nullcontext()
