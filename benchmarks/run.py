@@ -426,8 +426,8 @@ def bench_audit_scale(args: argparse.Namespace, tmp: Path) -> list[tuple[Any, ..
     from perfrules._pool import available_cores
 
     jobs = available_cores()
-    templates = [fileformats.write(bench_readers.layout(20, k + 1), tmp / f"t{k}.xlsx", "xlsx")
-                 for k in range(3)]
+    templates = [fileformats.write(bench_readers.layout(lines, 1), tmp / f"t{lines}.xlsx", "xlsx")
+                 for lines in (18, 20, 22)]  # one form of about 20 lines a file
     sizes = (1_000, 10_000) if args.full else (200, 1_000)
     runs = {}
     for size in sizes:
@@ -437,6 +437,8 @@ def bench_audit_scale(args: argparse.Namespace, tmp: Path) -> list[tuple[Any, ..
             sub.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(templates[k % 3], sub / f"form{k:06d}.xlsx")
         runs[size] = audit_run(folder, tmp / f"out-{size}", jobs)
+        summary = json.loads((tmp / f"out-{size}" / "summary.json").read_text("utf-8"))
+        assert summary["summary"]["forms"] == size, summary["summary"]
         shutil.rmtree(folder)
         shutil.rmtree(tmp / f"out-{size}")
     rows: list[tuple[Any, ...]] = []
