@@ -44,6 +44,12 @@ _HIDDEN = frozenset({f"{_W}txbxContent", f"{_W}del", f"{_W}moveFrom", f"{_W}tcPr
 _SDT, _SDT_CONTENT, _SHOWING_PLACEHOLDER = f"{_W}sdt", f"{_W}sdtContent", f"{_W}showingPlcHdr"
 #: what each text element shows (w:t: its text)
 _TEXT = {_T: "", _TAB: "\t", _BR: "\n", _CR: "\n", _NB_HYPHEN: "-"}
+#: the only elements the walk looks at (lxml skips the events of all others: run and
+#: paragraph properties, drawings … are most of a document's elements)
+_EVENT_TAGS = (_TBL, _TR, _TC, _P, _TRPR, _GRID_SPAN, _VMERGE, _HMERGE, _SDT, _SDT_CONTENT,
+               _SHOWING_PLACEHOLDER, *_TEXT, *_HIDDEN)
+#: content controls and what is not shown as text
+_CONTROL = frozenset({_SDT, _SDT_CONTENT, *_HIDDEN})
 _MAX_SPAN = 1_000  # Word allows 63 columns; a larger span is a hostile file
 
 
@@ -93,14 +99,19 @@ def _int(value: Optional[str], default: int) -> int:
 class _Table:
     """A table being read: its rows so far, the current row and cell."""
 
-    __slots__ = ("cell", "flow", "label", "nested", "props", "r", "row", "rows", "vmerge", "width")
+    __slots__ = ("cell", "flow", "label", "mixed", "nested", "props", "r", "row", "rows", "vmerge",
+                 "width")
 
     def __init__(self, label: str) -> None:
         self.label = label
         self.rows: Rows = []
         self.row: list[GridCell] = []
-        self.cell: list[_Item] = []  # the current cell's paragraphs and tables
-        self.flow: list[_Item] = []  # every cell's content in order, when tables are nested
+        #: the current cell's paragraphs (text), and the items of the tables inside it
+        self.cell: list[Any] = []
+        #: the current cell holds a table
+        self.mixed = False
+        #: (row, column) → the paragraphs and tables of a cell that holds a table
+        self.flow: dict[tuple[int, int], list[_Item]] = {}
         self.props: tuple[int, Optional[str], Optional[str]] = (1, None, None)
         self.vmerge: dict[int, Any] = {}  # column -> text of the cell that started the merge
         self.r = self.width = self.nested = 0
@@ -130,33 +141,42 @@ class _Walk:
         self.tables = 0
 
     def run(self, etree: Any, stream: Any) -> None:
-        events = etree.iterparse(stream, events=("start", "end"), resolve_entities=False,
-                                 no_network=True, huge_tree=False, load_dtd=False)
+        events = etree.iterparse(stream, events=("start", "end"), tag=_EVENT_TAGS,
+                                 resolve_entities=False, no_network=True, huge_tree=False,
+                                 load_dtd=False)
         stack: list[_Table] = []
-        hidden = 0  # open text boxes, fallbacks, deletions, placeholders: not shown as text
+        hidden = 0  # open text boxes, fallbacks, deletions: not shown as text
         placeholder: list[bool] = []  # per open content control: it shows its placeholder text
         blank = 0  # open placeholders: their text is not a value (their cells stay cells)
         para: list[str] = []
+        table: Optional[_Table] = None  # the innermost open table
         t = 0  # top-level tables
+        drop = self._drop
         for event, elem in events:
             tag = elem.tag
-            if tag in _HIDDEN:
-                hidden += 1 if event == "start" else -1
-                continue
-            if tag == _SDT:
-                if event == "start":
-                    placeholder.append(False)
+            if tag in _CONTROL:
+                if tag == _SDT:
+                    if event == "start":
+                        placeholder.append(False)
+                    else:
+                        placeholder.pop()
+                elif tag == _SDT_CONTENT:
+                    if placeholder and placeholder[-1]:
+                        blank += 1 if event == "start" else -1
                 else:
-                    placeholder.pop()
-                continue
-            if tag == _SDT_CONTENT:
-                if placeholder and placeholder[-1]:
-                    blank += 1 if event == "start" else -1
+                    hidden += 1 if event == "start" else -1
                 continue
             if hidden:
                 continue
             if event == "start":
-                if tag == _TBL:
+                if tag == _P:
+                    para = []
+                elif tag == _TC and table is not None:
+                    table.cell, table.props, table.mixed = [], (1, None, None), False
+                elif tag == _TR and table is not None:
+                    table.r += 1
+                    table.row = []
+                elif tag == _TBL:
                     self.tables += 1
                     if self.tables > self.limits.max_tables:
                         raise limit_error(str(self.path), "max_tables", self.limits.max_tables,
@@ -165,73 +185,70 @@ class _Walk:
                     if stack:
                         top = stack[0]
                         top.nested += 1
-                        stack.append(_Table(f"{top.label}.{top.nested}"))
+                        table = _Table(f"{top.label}.{top.nested}")
                     else:
                         t += 1
-                        stack.append(_Table(f"表{t}"))
-                elif stack and tag == _TR:
-                    table = stack[-1]
-                    table.r += 1
-                    table.row = []
-                elif stack and tag == _TC:
-                    stack[-1].cell, stack[-1].props = [], (1, None, None)
-                elif tag == _P:
-                    para = []
+                        table = _Table(f"表{t}")
+                    stack.append(table)
                 continue
-            if tag in _TEXT:
+            if tag == _T:
                 if not blank:
-                    para.append(_TEXT[tag] if tag != _T else elem.text or "")
-            elif tag == _SHOWING_PLACEHOLDER:
-                if placeholder:
-                    placeholder[-1] = True
+                    para.append(elem.text or "")
             elif tag == _P:
                 self.paragraphs += 1
                 if self.paragraphs > self.limits.max_paragraphs:
                     raise limit_error(str(self.path), "max_paragraphs", self.limits.max_paragraphs,
                                       f"the document has more than {self.limits.max_paragraphs} "
                                       "paragraphs")
-                if stack:
-                    stack[-1].cell.append(("text", "".join(para)))
+                if table is not None:
+                    table.cell.append("".join(para))
+                    elem.clear()  # its cell frees it
                 else:
                     self._deliver([("text", "".join(para))])
-                self._drop(elem)
-            elif not stack:
+                    drop(elem)
+            elif tag in _TEXT:
+                if not blank:
+                    para.append(_TEXT[tag])
+            elif tag == _SHOWING_PLACEHOLDER:
+                if placeholder:
+                    placeholder[-1] = True
+            elif table is None:
                 continue
-            elif tag == _TRPR:
-                table = stack[-1]
-                before = min(_int(_val(elem, _GRID_BEFORE), 0), _MAX_SPAN)
-                table.row.extend(GridCell(value=None, where=f"{table.label}第{table.r}行第{k}列")
-                                 for k in range(1, before + 1))
-            elif tag == _GRID_SPAN:
-                props = stack[-1].props
-                stack[-1].props = (max(1, min(_int(elem.get(_VAL), 1), _MAX_SPAN)), props[1],
-                                   props[2])
-            elif tag == _VMERGE:
-                props = stack[-1].props
-                stack[-1].props = (props[0], elem.get(_VAL) or "continue", props[2])
-            elif tag == _HMERGE:
-                props = stack[-1].props
-                stack[-1].props = (props[0], props[1], elem.get(_VAL) or "continue")
             elif tag == _TC:
-                self._cell(stack[-1])
-                self._drop(elem)
+                self._cell(table)
+                elem.clear()  # its row frees it
             elif tag == _TR:
-                table = stack[-1]
                 table.rows.append(table.row)
-                table.width = max(table.width, len(table.row))
+                if len(table.row) > table.width:
+                    table.width = len(table.row)
                 if table.r * max(table.width, 1) > self.limits.max_area:  # empty rows count
                     raise limit_error(str(self.path), "max_area", self.limits.max_area,
                                       f"table {table.label[1:]} spans {table.r} rows × "
                                       f"{table.width} columns")
-                self._drop(elem)
+                drop(elem)
+            elif tag == _GRID_SPAN:
+                props = table.props
+                table.props = (max(1, min(_int(elem.get(_VAL), 1), _MAX_SPAN)), props[1], props[2])
+            elif tag == _VMERGE:
+                props = table.props
+                table.props = (props[0], elem.get(_VAL) or "continue", props[2])
+            elif tag == _HMERGE:
+                props = table.props
+                table.props = (props[0], props[1], elem.get(_VAL) or "continue")
+            elif tag == _TRPR:
+                before = min(_int(_val(elem, _GRID_BEFORE), 0), _MAX_SPAN)
+                table.row.extend(GridCell(value=None, where=f"{table.label}第{table.r}行第{k}列")
+                                 for k in range(1, before + 1))
             elif tag == _TBL:
-                table = stack.pop()
+                stack.pop()
                 items = self._finish(table)
-                if stack:
-                    stack[-1].cell.extend(items)
+                table = stack[-1] if stack else None
+                if table is not None:
+                    table.cell.extend(items)
+                    table.mixed = True
                 else:
                     self._deliver(items)
-                self._drop(elem)
+                drop(elem)
 
     def _deliver(self, items: list[_Item]) -> None:
         """Paragraphs and tables of the document body, in order."""
@@ -247,40 +264,49 @@ class _Walk:
     @staticmethod
     def _finish(table: _Table) -> list[_Item]:
         """The table as one table, or — when it only frames tables of a form — its content."""
-        inner = [item[1] for item in table.flow if item[0] == "table"]
+        inner = [item[1] for items in table.flow.values() for item in items
+                 if item[0] == "table"]
         if inner and not header_like(table.rows) and any(
                 header_like(rows) or head_like(rows) for rows in inner):
-            return table.flow
+            out: list[_Item] = []
+            for r, row in enumerate(table.rows, start=1):
+                for c, cell in enumerate(row, start=1):
+                    held = table.flow.get((r, c))
+                    if held is not None:
+                        out.extend(held)
+                    elif cell.value:
+                        out.extend(("text", line) for line in str(cell.value).split("\n"))
+            return out
         return [("table", table.rows, table.label)]
 
     def _cell(self, table: _Table) -> None:
         span, merge, hmerge = table.props
-        items = table.cell
-        if any(item[0] == "table" for item in items):
-            table.flow.extend(items)
-            text = "\n".join(item[1] if item[0] == "text" else _flatten(item[1]) for item in items)
-        else:
-            text = "\n".join(item[1] for item in items)
-            table.flow.extend(items)
         row = table.row
         col = len(row) + 1
+        if table.mixed:  # tables inside the cell: kept for a frame, else the cell's text
+            items: list[_Item] = [("text", i) if isinstance(i, str) else i for i in table.cell]
+            table.flow[(table.r, col)] = items
+            text = "\n".join(i[1] if i[0] == "text" else _flatten(i[1]) for i in items)
+        else:
+            text = "\n".join(table.cell)
         value: Any = text
         if merge == "restart":
             table.vmerge[col] = text
         elif merge == "continue":
             value = table.vmerge.get(col, text)  # Word shows the first cell's text in every row
-        else:
+        elif table.vmerge:
             table.vmerge.pop(col, None)
         if hmerge == "continue":
             value = None  # legacy horizontal merge: the text sits in the first cell
-        for k in range(span):
-            self.cells += 1
-            if self.cells > self.limits.max_cells:
-                raise limit_error(str(self.path), "max_cells", self.limits.max_cells,
-                                  f"the document's tables have more than {self.limits.max_cells} "
-                                  "cells")
-            row.append(GridCell(value=value if k == 0 else None,
-                                where=f"{table.label}第{table.r}行第{col + k}列"))
+        self.cells += span
+        if self.cells > self.limits.max_cells:
+            raise limit_error(str(self.path), "max_cells", self.limits.max_cells,
+                              f"the document's tables have more than {self.limits.max_cells} "
+                              "cells")
+        where = f"{table.label}第{table.r}行第"
+        row.append(GridCell(value, f"{where}{col}列"))
+        if span > 1:
+            row.extend(GridCell(None, f"{where}{col + k}列") for k in range(1, span))
 
     @staticmethod
     def _drop(elem: Any) -> None:
