@@ -84,6 +84,8 @@ class AuditContext:
     problems: tuple[Problem, ...]
     #: the recomputed total, when every line could be recomputed
     total: Optional[Decimal]
+    #: the plugin that registered each rule, by rule name
+    owners: Mapping[str, Optional[str]] = attrs.field(factory=dict)
 
     def line(self, index: int) -> Optional[LineResult]:
         """The recomputed line of ``form.indicators[index]``, when it could be scored."""
@@ -95,6 +97,17 @@ class AuditContext:
         name, so that a plugin replacing a built-in rule keeps every check."""
         line = self.lines.get(index)
         return None if line is None else line.kind
+
+    def rule(self, index: int) -> Optional[str]:
+        """The name of the rule that scored ``form.indicators[index]``, or None."""
+        line = self.lines.get(index)
+        return None if line is None else line.rule
+
+    def plugin(self, index: int) -> Optional[str]:
+        """The plugin that registered the rule that scored ``form.indicators[index]``
+        (``perfrules.builtin.rules`` for a built-in rule), or None."""
+        rule = self.rule(index)
+        return None if rule is None else self.owners.get(rule)
 
     def finding(self, code: str, severity: str, check: str, zh: str, en: str, *,
                 indicator: Optional[Indicator] = None, field: Optional[str] = None,
@@ -184,10 +197,11 @@ def audit(
     rs = reg.ruleset(ruleset if ruleset is not None else form.ruleset)
     with decimal.localcontext(CONTEXT):  # checks too: the caller's context moves no number
         rows, problems, total = recompute(form, rs, reg)
-        lines = tuple(line_of(row, rs, plan_for(reg, rs).facts) for row in rows)
+        facts = plan_for(reg, rs).facts
+        lines = tuple(line_of(row, rs, facts) for row in rows)
         by_index = {row[0]: line for row, line in zip(rows, lines)}
         context = AuditContext(form=form, ruleset=rs, lines=by_index, problems=tuple(problems),
-                               total=total)
+                               total=total, owners={n: f.owner for n, f in facts.items()})
         findings: list[Finding] = []
         for name, check in reg.checks.items():
             try:

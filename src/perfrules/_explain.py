@@ -31,6 +31,8 @@ CORE_TEMPLATES: dict[str, dict[str, str]] = {
     "not_applicable": {"zh": "不适用，不计入总分", "en": "not applicable: left out of the total"},
     "assumed_nature": {"zh": "未写明指标性质，按“{0}”计（{1}）",
                        "en": "no nature written: scored as '{0}' ({1})"},
+    "routed_by_shape": {"zh": "未写明指标性质，指标值 {0} 为区间，按规则 {1} 计",
+                        "en": "no nature written and the target {0} is a range: scored by rule {1}"},
     "inferred_qualitative": {"zh": "未写明指标性质，指标值与完成值为文字，按定性指标计",
                              "en": "no nature written and the values are words: scored as 定性"},
     "points_full": {"zh": "满分 {0} → {1}", "en": "full marks {0} → {1}"},

@@ -147,7 +147,11 @@ def admitted_routes(rs: RuleSet, rules: Mapping[str, object],
     by_shape: dict[str, str] = {}
     for key, rule_name in rs.rules:
         if key.startswith(SHAPE_PREFIX):
-            by_shape[key[len(SHAPE_PREFIX):]] = rule_name
+            shape = key[len(SHAPE_PREFIX):]
+            if shape not in SHAPES:
+                raise PluginError(f"{who}ruleset {rs.ref!r} maps {key!r}, which is no target "
+                                  f"shape (valid: {', '.join(SHAPE_PREFIX + s for s in SHAPES)})")
+            by_shape[shape] = rule_name
         else:
             by_nature[key] = rule_name
             by_nature.setdefault(fold_word(key), rule_name)

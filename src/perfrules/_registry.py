@@ -22,6 +22,7 @@ import pluggy
 
 from . import hookspecs
 from ._explain import check_templates
+from ._plan import SHAPES, admitted_routes
 from ._rule import KINDS, Outcome, Prepared, Rule, StepTemplates, kind_of
 from ._ruleset import RATE_KEY, RuleSet, merge_ruleset_data, parse_ruleset_ref, version_key
 from ._version import __version__
@@ -290,6 +291,13 @@ class Registry:
             if kind not in KINDS:
                 raise PluginError(f"plugin {plugin_name!r}: rule {name!r} declares kind "
                                   f"{kind!r} (valid: {', '.join(KINDS)})")
+            shapes = getattr(rule, "target_shapes", ())
+            if isinstance(shapes, str) or not isinstance(shapes, (frozenset, set, tuple, list)):
+                shapes = (shapes,)
+            for shape in shapes:
+                if shape not in SHAPES:
+                    raise PluginError(f"plugin {plugin_name!r}: rule {name!r} declares target "
+                                      f"shape {shape!r} (valid: {', '.join(SHAPES)})")
             prepare = getattr(rule, "prepare", None)
             if prepare is not None and not callable(prepare):
                 raise PluginError(f"plugin {plugin_name!r}: rule {name!r} has a prepare that "
@@ -362,6 +370,7 @@ class Registry:
                         f"plugin {owner!r}: ruleset {ref!r} maps {nature!r} to rule "
                         f"{rule_name!r}, which no plugin registered "
                         f"(known: {', '.join(self._rules)})")
+            admitted_routes(ruleset, self._rules, owner)  # refuses unknown or clashing rules
             rate = ruleset.rule_for(RATE_KEY)
             if rate is not None and kind_of(self._rules[rate]) != "execution-rate":
                 raise PluginError(f"plugin {owner!r}: ruleset {ref!r} maps {RATE_KEY} to rule "

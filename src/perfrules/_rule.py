@@ -47,9 +47,14 @@ ONE = Decimal(1)
 #:     tiers of words with judged scores (定性)
 #: ``execution-rate``
 #:     the budget execution rate (预算执行率), from a rate or from amounts
+#: ``range``
+#:     a target range (区间: ``85%-95%``, ``[60,80]``): full inside, less outside
+#: ``deduction``
+#:     points deducted from the weight (扣分: per step over a ceiling …)
 #: ``other``
-#:     anything else (a 区间 range, a stepped deduction …); the default
-KINDS = ("at-least", "at-most", "equality", "qualitative", "execution-rate", "other")
+#:     anything else; the default
+KINDS = ("at-least", "at-most", "equality", "qualitative", "execution-rate", "range",
+         "deduction", "other")
 
 #: A rule's explanation templates: step code -> language ("zh", "en") -> a
 #: :meth:`str.format` template over the step's arguments (``{0}``, ``{1}`` …).
@@ -99,7 +104,12 @@ class Rule(Protocol):
     - ``name``: unique among all registered rules; rulesets map natures to it.
     - ``kind``: one of :data:`KINDS` (``"other"`` when not declared).
     - ``natures``: the natures it serves (may be empty for a rule a ruleset
-      chooses otherwise, such as the execution rate).
+      chooses otherwise, such as the execution rate). A ruleset that admits
+      the rule by name (``use``) routes lines of these natures to it, folded as
+      built-in words are (``区 间`` is ``区间``).
+    - ``target_shapes`` (optional): the target shapes it serves
+      (``{"range"}``): a ruleset that admits the rule routes a line that
+      writes no nature to it by the shape of its target (``85%-95%``).
     - ``templates``: the zh and en template of every step code it records
       (see :data:`StepTemplates`); a step whose code has no template is a
       :class:`~perfrules.exceptions.PluginError`, never raw output.
@@ -147,6 +157,8 @@ class PreparedRule:
     name: str
     kind: ClassVar[str] = "other"
     natures: frozenset[str] = frozenset()
+    #: the target shapes it serves (``{"range"}``); see :data:`perfrules.plugin.SHAPES`
+    target_shapes: frozenset[str] = frozenset()
     templates: ClassVar[StepTemplates] = {}
 
     def prepare(self, ruleset: RuleSet) -> Prepared:

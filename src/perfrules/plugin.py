@@ -13,8 +13,9 @@ this module, so a third-party rule can do everything a built-in one does::
     @attrs.frozen
     class Range(PreparedRule):
         name: str = "hubei-range"
-        kind: ClassVar[str] = "other"
+        kind: ClassVar[str] = "range"
         natures: frozenset[str] = frozenset({"区间"})
+        target_shapes: frozenset[str] = frozenset({"range"})
         templates: ClassVar = {"in_range": {"zh": "{0} 在区间内", "en": "{0} is in range"}}
 
         def prepare(self, ruleset):
@@ -26,6 +27,10 @@ this module, so a third-party rule can do everything a built-in one does::
     @hookimpl
     def perfrules_register_rules(register):
         register(Range())
+
+A ruleset that admits the rule by name (``"use": ["hubei-range"]``) routes
+lines written ``区间`` — and lines without a nature whose target is a range,
+``85%-95%`` — to it; other rulesets are unchanged.
 
 See the plugin guide in the documentation for the whole walk from an empty
 folder to a published package.
@@ -43,6 +48,7 @@ from ._explain import CORE_TEMPLATES, Step
 from ._messages import PROBLEM_ZH
 from ._model import Form, Indicator
 from ._numbers import CONTEXT, fold_word, plain
+from ._plan import SHAPES
 from ._registry import Reader, Writer
 from ._rule import KINDS, ONE, ZERO, Outcome, Prepared, PreparedRule, Rule, StepTemplates, kind_of
 from ._ruleset import RATE_KEY, Grade, RuleSet, Tier
@@ -61,6 +67,7 @@ __all__ = [
     "ONE",
     "RATE_KEY",
     "SEVERITIES",
+    "SHAPES",
     "ZERO",
     "AuditContext",
     "Check",
