@@ -127,7 +127,7 @@ class Plugin:
 
     @hookimpl
     def perfrules_register_rulesets(self, register: Callable[[Any], None]) -> None:
-        register({"id": "test-boom", "extends": "cn-mof-2020", "rules": {"≥": "boom"},
+        register({"id": "test-boom", "extends": "cn-mof-2020@1", "rules": {"≥": "boom"},
                   "citation": "测试"})
 
 

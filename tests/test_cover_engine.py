@@ -59,7 +59,7 @@ class Plugin:
             register(ruleset)
 
 
-ODD = {"id": "odd-rules", "extends": "cn-mof-2020", "rules": {"≈": "odd"}}
+ODD = {"id": "odd-rules", "extends": "cn-mof-2020@1", "rules": {"≈": "odd"}}
 
 
 def odd_form() -> perfrules.Form:

@@ -81,7 +81,7 @@ def test_a_rule_whose_prepare_is_not_callable_is_refused() -> None:
 def test_a_prepare_that_returns_no_function_fails_when_scoring_naming_rule_and_ruleset() -> None:
     reg = registry(plugin("perfrules_register_rules", Rule(prepare=lambda rs: 42)),
                    plugin("perfrules_register_rulesets",
-                          {"id": "flat-rules", "extends": "cn-mof-2020", "rules": {"≈": "flat"}},
+                          {"id": "flat-rules", "extends": "cn-mof-2020@1", "rules": {"≈": "flat"}},
                           name="Sets"))
     form = perfrules.Form(indicators=[perfrules.Indicator(
         name="x", nature="≈", target=Decimal(1), actual=Decimal(1), weight=Decimal(100))])
@@ -109,15 +109,15 @@ def test_a_ruleset_object_can_be_registered_and_extended() -> None:
 def test_rulesets_that_extend_each_other_name_the_cycle() -> None:
     with pytest.raises(PluginError, match=r"extends itself: loop-\w@1 -> loop-\w@1 -> loop-\w@1"):
         registry(plugin("perfrules_register_rulesets",
-                        {"id": "loop-a", "extends": "loop-b"},
-                        {"id": "loop-b", "extends": "loop-a"}))
+                        {"id": "loop-a", "extends": "loop-b@1"},
+                        {"id": "loop-b", "extends": "loop-a@1"}))
 
 
 def test_the_execution_rate_mapped_to_a_rule_of_another_kind_is_refused() -> None:
     with pytest.raises(PluginError) as info:
         registry(plugin("perfrules_register_rules", Rule()),
                  plugin("perfrules_register_rulesets",
-                        {"id": "bad-rate", "extends": "cn-mof-2020",
+                        {"id": "bad-rate", "extends": "cn-mof-2020@1",
                          "rules": {"预算执行率": "flat"}}, name="Sets"))
     assert "'flat'" in str(info.value) and "'other'" in str(info.value)
     assert "execution-rate" in str(info.value)

@@ -59,7 +59,7 @@ class CeilingPlugin:
 
     @hookimpl
     def perfrules_register_rulesets(self, register: plugin.RegisterRuleset) -> None:
-        register({"id": "province", "extends": "cn-mof-2020", "region": "CN-XX",
+        register({"id": "province", "extends": "cn-mof-2020@1", "region": "CN-XX",
                   "valid_from": "2023-01-01",
                   "rules": {"≤": "province-at-most", "<": "province-at-most"}})
 
@@ -131,7 +131,7 @@ def test_a_context_mutating_plugin_moves_no_later_number() -> None:
 
         @hookimpl
         def perfrules_register_rulesets(self, register: plugin.RegisterRuleset) -> None:
-            register({"id": "vandal", "extends": "cn-mof-2020", "rules": {"≈": "vandal"}})
+            register({"id": "vandal", "extends": "cn-mof-2020@1", "rules": {"≈": "vandal"}})
 
     reg = perfrules.Registry([Plugin()], entry_points=False)
     data = perfrules.example().to_dict()
@@ -220,7 +220,7 @@ def test_a_rule_raising_anything_is_a_named_plugin_error(error: Exception) -> No
 
         @hookimpl
         def perfrules_register_rulesets(self, register: plugin.RegisterRuleset) -> None:
-            register({"id": "broken", "extends": "cn-mof-2020", "rules": {"≈": "broken"}})
+            register({"id": "broken", "extends": "cn-mof-2020@1", "rules": {"≈": "broken"}})
 
     reg = perfrules.Registry([Plugin()], entry_points=False)
     form = perfrules.Form(indicators=[perfrules.Indicator(name="x", nature="≈", weight=100,
@@ -246,7 +246,7 @@ def test_a_step_without_a_template_is_refused() -> None:
 
         @hookimpl
         def perfrules_register_rulesets(self, register: plugin.RegisterRuleset) -> None:
-            register({"id": "mute", "extends": "cn-mof-2020", "rules": {"≈": "mute"}})
+            register({"id": "mute", "extends": "cn-mof-2020@1", "rules": {"≈": "mute"}})
 
     reg = perfrules.Registry([Plugin()], entry_points=False)
     form = perfrules.Form(indicators=[perfrules.Indicator(name="x", nature="≈", weight=100,
@@ -292,8 +292,8 @@ def _rulesets(*items: Any) -> perfrules.Registry:
 
 
 def test_versions_coexist_and_can_be_pinned() -> None:
-    reg = _rulesets({"id": "p", "version": "1", "extends": "cn-mof-2020"},
-                    {"id": "p", "version": "2", "extends": "cn-mof-2020",
+    reg = _rulesets({"id": "p", "version": "1", "extends": "cn-mof-2020@1"},
+                    {"id": "p", "version": "2", "extends": "cn-mof-2020@1",
                      "params": {"reverse": "linear"}},
                     {"id": "p", "version": "10", "extends": "p@1"})
     assert reg.ruleset("p").version == "10"  # 10 after 2: versions are numbers
@@ -345,11 +345,11 @@ def test_a_form_outside_its_rulesets_dates_is_said(registry: perfrules.Registry)
 ])
 def test_bad_ruleset_data_fails_at_registration(change: dict[str, Any], message: str) -> None:
     with pytest.raises(PluginError, match=rf"plugin '.*Plugin': ruleset 'bad@.*' is invalid: .*{message}"):
-        _rulesets({"id": "bad", "extends": "cn-mof-2020", **change})
+        _rulesets({"id": "bad", "extends": "cn-mof-2020@1", **change})
 
 
 def test_citations_per_rule_tier_and_parameter(registry: perfrules.Registry) -> None:
-    reg = _rulesets({"id": "cited", "extends": "cn-mof-2020-linear",
+    reg = _rulesets({"id": "cited", "extends": "cn-mof-2020-linear@1",
                      "tiers": [{"name": "达成", "min": "0.8", "max": "1", "max_inclusive": True,
                                 "default": "1", "met": True, "citation": "某省办法第九条"},
                                {"name": "部分达成", "min": "0.6", "max": "0.8", "default": "0.6"},
@@ -548,8 +548,8 @@ def test_cli_plugins_option_is_the_allow_list(capsys: pytest.CaptureFixture[str]
 
 
 def test_rulesets_mapping_finds_a_bare_id_as_its_latest_version() -> None:
-    reg = _rulesets({"id": "p", "version": "1", "extends": "cn-mof-2020"},
-                    {"id": "p", "version": "2", "extends": "cn-mof-2020"})
+    reg = _rulesets({"id": "p", "version": "1", "extends": "cn-mof-2020@1"},
+                    {"id": "p", "version": "2", "extends": "cn-mof-2020@1"})
     assert reg.rulesets["p"].version == "2" and reg.rulesets["p@1"].version == "1"
     assert "p" in reg.rulesets and "p@2" in reg.rulesets and "p@3" not in reg.rulesets
     assert [ref for ref in reg.rulesets if ref.startswith("p@")] == ["p@1", "p@2"]
@@ -608,7 +608,7 @@ def test_a_minimal_rule_with_a_list_of_natures_registers_and_scores() -> None:
 
         @hookimpl
         def perfrules_register_rulesets(self, register: plugin.RegisterRuleset) -> None:
-            register({"id": "minimal", "extends": "cn-mof-2020", "rules": {"≈": "minimal"}})
+            register({"id": "minimal", "extends": "cn-mof-2020@1", "rules": {"≈": "minimal"}})
 
     reg = perfrules.Registry([Plugin()], entry_points=False)
     assert reg.kind_of("minimal") == "other"

@@ -38,7 +38,7 @@ class RulePlugin:
 
     @hookimpl
     def perfrules_register_rulesets(self, register: Callable[[Any], None]) -> None:
-        register({"id": "test-half", "extends": "cn-mof-2020", "rules": {"≈": "half"},
+        register({"id": "test-half", "extends": "cn-mof-2020@1", "rules": {"≈": "half"},
                   "citation": "测试"})
 
 
@@ -111,7 +111,7 @@ def test_ruleset_naming_unknown_rule_or_parent() -> None:
     class Bad:
         @hookimpl
         def perfrules_register_rulesets(self, register: Callable[[Any], None]) -> None:
-            register({"id": "x", "extends": "cn-mof-2020", "rules": {"≥": "no-such-rule"}})
+            register({"id": "x", "extends": "cn-mof-2020@1", "rules": {"≥": "no-such-rule"}})
 
     with pytest.raises(PluginError, match="no-such-rule"):
         perfrules.Registry([Bad()], entry_points=False)
@@ -119,9 +119,9 @@ def test_ruleset_naming_unknown_rule_or_parent() -> None:
     class Orphan:
         @hookimpl
         def perfrules_register_rulesets(self, register: Callable[[Any], None]) -> None:
-            register({"id": "y", "extends": "nowhere"})
+            register({"id": "y", "extends": "nowhere@1"})
 
-    with pytest.raises(PluginError, match="extends 'nowhere'"):
+    with pytest.raises(PluginError, match="extends 'nowhere@1'"):
         perfrules.Registry([Orphan()], entry_points=False)
 
 
@@ -130,7 +130,7 @@ class ChildRulesetPlugin:
 
     @hookimpl
     def perfrules_register_rulesets(self, register: Callable[[Any], None]) -> None:
-        register({"id": "test-half-linear", "extends": "test-half", "citation": "测试",
+        register({"id": "test-half-linear", "extends": "test-half@1", "citation": "测试",
                   "params": {"reverse": "linear"}})
 
 
@@ -265,7 +265,7 @@ def test_invalid_ruleset_data_is_named() -> None:
     class Bad:
         @hookimpl
         def perfrules_register_rulesets(self, register: Callable[[Any], None]) -> None:
-            register({"id": "odd", "extends": "cn-mof-2020", "rounding": {"mode": "ROUND_NOPE"}})
+            register({"id": "odd", "extends": "cn-mof-2020@1", "rounding": {"mode": "ROUND_NOPE"}})
 
     with pytest.raises(PluginError, match=r"ruleset 'odd@1' is invalid: 'rounding' must "
                                           r"be in \('ROUND_05UP'"):
@@ -296,7 +296,7 @@ def test_a_fast_path_handing_back_nonsense_is_named(result: tuple[Any, ...]) -> 
 
         @hookimpl
         def perfrules_register_rulesets(self, register: Callable[[Any], None]) -> None:
-            register({"id": "sloppy", "extends": "cn-mof-2020", "rules": {"≈": "sloppy"}})
+            register({"id": "sloppy", "extends": "cn-mof-2020@1", "rules": {"≈": "sloppy"}})
 
     reg = perfrules.Registry([Plugin()], entry_points=False)
     form = perfrules.Form(indicators=[perfrules.Indicator(
@@ -309,7 +309,7 @@ def test_ruleset_parameters_are_checked_when_registered() -> None:
     class Bad:
         @hookimpl
         def perfrules_register_rulesets(self, register: Callable[[Any], None]) -> None:
-            register({"id": "quad", "extends": "cn-mof-2020", "params": {"reverse": "quadratic"}})
+            register({"id": "quad", "extends": "cn-mof-2020@1", "params": {"reverse": "quadratic"}})
 
     with pytest.raises(PluginError, match=r"ruleset 'quad@1' does not suit rule 'at-most'.*quadratic"):
         perfrules.Registry([Bad()], entry_points=False)

@@ -96,12 +96,14 @@ class Provenance:
     plugins: tuple[tuple[str, str], ...]
     form_hash: str
     source: Optional[str] = None
+    #: the parent the ruleset extends, pinned (``cn-mof-2020@1``), or None
+    ruleset_extends: Optional[str] = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "perfrules": self.perfrules_version,
             "ruleset": {"id": self.ruleset_id, "version": self.ruleset_version,
-                        "sha256": self.ruleset_hash},
+                        "sha256": self.ruleset_hash, "extends": self.ruleset_extends},
             "plugins": [{"name": n, "version": v} for n, v in self.plugins],
             "form": {"sha256": self.form_hash, "source": self.source},
         }
@@ -137,6 +139,7 @@ class Report:
             perfrules_version=self.perfrules_version, ruleset_id=self.ruleset.id,
             ruleset_version=self.ruleset.version, ruleset_hash=self.ruleset.content_hash(),
             plugins=self.plugins, form_hash=self.form.content_hash(), source=self.form.source,
+            ruleset_extends=self.ruleset.extends,
         )
 
     def explain(self, lang: str = "zh") -> str:

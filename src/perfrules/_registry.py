@@ -343,8 +343,16 @@ class Registry:
             if parent is None:
                 return dict(item)
             parent_id, parent_version = parse_ruleset_ref(str(parent))
-            parent_ref = f"{parent_id}@{parent_version}" if parent_version else latest(parent_id)
-            if parent_ref is None or parent_ref not in raw:
+            if not parent_version:
+                known = latest(parent_id)
+                pin = known if known is not None else f"{parent_id}@1"
+                raise PluginError(
+                    f"plugin {self._owners[('ruleset', ref)]!r}: ruleset {ref!r} extends "
+                    f"{parent!r}, which names no version: pin the parent, extends = "
+                    f"\"{pin}\", so that a new version of it cannot change this ruleset's "
+                    "scores")
+            parent_ref = f"{parent_id}@{parent_version}"
+            if parent_ref not in raw:
                 raise PluginError(f"plugin {self._owners[('ruleset', ref)]!r}: ruleset {ref!r} "
                                   f"extends {parent!r}, which no plugin registered "
                                   f"(known: {', '.join(sorted(raw))})")

@@ -108,7 +108,7 @@ def test_ruleset_for_picks_it_in_force_in_hubei() -> None:
 
 def test_ruleset_data(hubei: perfrules.RuleSet) -> None:
     assert (hubei.id, hubei.version, hubei.region) == ("cn-hb-2023", "1", "CN-HB")
-    assert hubei.extends == "cn-mof-2020@1"  # `extends = "cn-mof-2020"`: the latest, pinned
+    assert hubei.extends == "cn-mof-2020@1"  # pinned in the file: a later national version cannot move it
     assert str(hubei.valid_from) == "2023-01-01" and hubei.valid_until is None
     assert "示例" in hubei.citation and "example" in hubei.citation_en
     assert [(t.name, str(t.lower), str(t.upper)) for t in hubei.tiers] == [
@@ -280,7 +280,7 @@ def test_a_bad_step_points_fails_at_registration() -> None:
     class Variant:
         @hookimpl
         def perfrules_register_rulesets(self, register: Callable[[object], None]) -> None:
-            register({"id": "cn-hb-bad", "extends": "cn-hb-2023", "params": {"step_points": "-1"}})
+            register({"id": "cn-hb-bad", "extends": "cn-hb-2023@1", "params": {"step_points": "-1"}})
 
     with pytest.raises(PluginError, match=r"cn-hb-bad@1.*hubei-stepped-deduction.*step_points"):
         perfrules.Registry([Variant()])
