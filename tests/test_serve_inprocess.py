@@ -292,3 +292,26 @@ def test_a_worker_past_its_time_limit_is_killed_and_replaced(tmp_path: Path) -> 
         pool.close()
     assert hung == _pool.TIMED_OUT
     assert isinstance(next_one, _work.Result) and next_one.status == 200
+
+
+class 湖北插件:
+    """A plugin whose name is Chinese (a class name may be)."""
+
+
+def test_provenance_headers_of_a_plugin_with_a_chinese_name() -> None:
+    from urllib.parse import unquote
+
+    registry = perfrules.Registry(plugins=[湖北插件()], entry_points=False)
+    app = create_app(Settings(workers=0), registry)
+
+    async def run() -> Any:
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+                return await c.get("/v1/health")
+
+    r = asyncio.run(run())
+    assert r.status_code == 200
+    assert "湖北插件" in unquote(r.headers["X-Perfrules-Plugins"])
+    assert {p["name"] for p in r.json()["provenance"]["plugins"]} >= {
+        f"{__name__}.湖北插件"}

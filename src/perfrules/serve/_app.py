@@ -118,11 +118,12 @@ class Server:
         if ruleset is not None:
             with contextlib.suppress(PerfrulesError):  # a ruleset only a worker knows
                 rs = self.registry.ruleset(ruleset)
-        return {
-            "X-Perfrules-Version": __version__,
-            "X-Perfrules-Ruleset": rs.ref,
+        plugins = ",".join(f"{n}={v}" for n, v in self.registry.plugin_versions)
+        return {  # percent-encoded past ASCII: a header is Latin-1, a plugin's name need not be
+            "X-Perfrules-Version": _header(__version__),
+            "X-Perfrules-Ruleset": _header(rs.ref),
             "X-Perfrules-Ruleset-Sha256": rs.content_hash(),
-            "X-Perfrules-Plugins": ",".join(f"{n}={v}" for n, v in self.registry.plugin_versions),
+            "X-Perfrules-Plugins": _header(plugins),
         }
 
     def json(self, data: Any, status: int = 200, ruleset: Optional[str] = None,
@@ -352,6 +353,12 @@ class Server:
         from ._openapi import document
 
         return self.json(document(self.registry))
+
+
+def _header(value: str) -> str:
+    from urllib.parse import quote
+
+    return quote(value, safe=" !#$&'()*+,./:;=?@[]^_`{|}~-")
 
 
 def ruleset_dict(rs: Any) -> dict[str, Any]:
