@@ -1,17 +1,21 @@
-"""The command line's words in both languages: one catalogue for ``score``,
-``audit``, their reports and errors, and the help.
+"""perfrules' words in both languages: one catalogue for the command line,
+its reports, errors and help, and for every built-in problem.
 
 ``text(id, lang, **values)`` fills a message; ``choose_lang`` decides the
 language before the parser is built (``--lang``, else ``PERFRULES_LANG``, else
 the locale, else Chinese). Problems (:class:`~perfrules.exceptions.Problem`)
-carry English messages; in Chinese a problem is named by its code's sentence
-head (:data:`PROBLEM_ZH`) with the English detail kept beside it, so that the
-cell, the value and what would be valid are never lost.
+carry their English ``message`` and ``expected`` (the JSON formats keep them);
+:func:`problem_message` and :func:`expected_text` give them in either language
+from :data:`PROBLEM_MESSAGES` and :data:`EXPECTED_MESSAGES`, so that one run
+speaks one language. A message the catalogue does not know (a plugin's own
+problem) is shown as written.
 """
 
 from __future__ import annotations
 
+import functools
 import re
+import string
 from collections.abc import Mapping, Sequence
 from typing import Optional
 
@@ -131,7 +135,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     # -- problems -----------------------------------------------------------------------
     "indicator": {"zh": "指标“{name}”", "en": "indicator {name!r}"},
     "field": {"zh": "字段 {field}", "en": "field {field!r}"},
-    "got": {"zh": "实为 {value!r}", "en": "got {value!r}"},
+    "got": {"zh": "实为 {value}", "en": "got {value}"},
     "valid": {"zh": "应为：{expected}", "en": "valid: {expected}"},
     # -- text reports -------------------------------------------------------------------
     "report-head": {"zh": "指标|性质|指标值|完成值|权重|得分|达成",
@@ -265,6 +269,280 @@ MESSAGES: dict[str, dict[str, str]] = {
     "progress-unit": {"zh": "表", "en": "forms"},
 }
 
+# -- problems: every built-in problem's message and what would be valid, in both languages --
+#
+# A Problem keeps its code, its English ``message`` and ``expected`` (the JSON formats
+# carry them as they are) and its structured values (indicator, field, location, value).
+# The Chinese is rendered from the catalogue: the English text is matched against the
+# English templates of the problem's code, the values found in it fill the Chinese
+# template. A problem whose English matches no template (a plugin's own code, a message
+# a reader has just added) still renders: in English under ``--lang en``; in Chinese as
+# its code's head (PROBLEM_ZH) with the English kept beside it, which
+# tests/test_lang.py refuses for every built-in code.
+#
+# Template fields: ``{name}`` matches any text; in the Chinese, a value is itself
+# translated when it is a known term or phrase (TERMS, PHRASES), and ``{detail}``
+# (a library's own error text) becomes the line and column it names, or nothing.
+
+_NUMBER_REASONS = [
+    ("unexpected unit {unit}; write the number alone", "无法识别的单位 {unit}；请只写数字"),
+    ("a yes/no value is not a number", "是/否值不是数值"),
+    ("NaN or Infinity is not a number; write the value itself", "NaN 或 Infinity 不是数值；请填写数值本身"),
+    ("expected a number or text, got {kind}", "应为数值或文字，实为 {kind}"),
+    ("the cell is empty", "单元格为空"),
+    ("expected digits such as 95, 95%, 5,956.7 or 6000万元",
+     "应为数字，如 95、95%、5,956.7 或 6000万元"),
+    ("not a number: {char} is a superscript, fraction or other special digit; write the value "
+     "in plain digits", "不是数值：{char} 是上标、分数或其他特殊数字；请用普通数字填写"),
+    ("unexpected text {unit} after the number", "数字后有多余的文字 {unit}"),
+]
+
+PROBLEM_MESSAGES: dict[str, list[tuple[str, str]]] = {
+    # -- the engine and the rules ---------------------------------------------------
+    "unknown-rule": [("unknown rule {rule}", "未知计分规则 {rule}"),
+                     ("no rule {rule} is registered", "没有名为 {rule} 的计分规则")],
+    "no-rate-rule": [("ruleset {ruleset} has no rule for execution-rate lines",
+                      "规则集 {ruleset} 没有为预算执行率指标指定计分规则")],
+    "missing-nature": [("the nature (指标性质) is empty", "指标性质为空")],
+    "unknown-nature": [("{nature} is not a nature ruleset {ruleset} knows",
+                        "规则集 {ruleset} 不认识指标性质 {nature}")],
+    "missing-weight": [("the weight (指标权重/分值) is empty", "权重（指标权重/分值）为空")],
+    "negative-weight": [("the weight {weight} is negative", "权重 {weight} 为负数")],
+    "weight-out-of-range": [("the weight {weight} is far too large", "权重 {weight} 过大")],
+    "number-out-of-range": [
+        ("the numbers of this line are out of range ({detail})", "该行的数值大得无法计算"),
+        ("the points of this line are out of range ({detail})", "该行的得分大得无法计算")],
+    "weights-sum": [("the weights sum to {total}, not {expected}",
+                     "权重合计为 {total}，不等于 {expected}")],
+    "empty-group": [("group {group} has no indicators", "一级指标 {group} 下没有三级指标")],
+    "group-weights-sum": [("the indicators of group {group} weigh {total}, not the group's {weight}",
+                           "{group} 下各指标的权重之和为 {total}，不等于其分值 {weight}")],
+    "nothing-applicable": [("no applicable indicator carries weight", "没有带权重的适用指标")],
+    "missing-value": [("the {label} is empty", "{label}为空")],
+    "not-a-number": [("the {label} {value} is not a number on a {nature} line",
+                      "{label} {value} 不是数值（{nature}指标）"), *_NUMBER_REASONS],
+    "negative-target": [("a negative target cannot be scored proportionally",
+                         "指标值为负数，不能按比例计分")],
+    "not-a-tier": [
+        ("a 定性 line needs a tier word as its actual, not an empty cell",
+         "定性指标的完成值应为档次用语，而不是空单元格"),
+        ("a 定性 line needs a tier word as its actual, not the number {number}",
+         "定性指标的完成值应为档次用语，而不是数字 {number}")],
+    "unknown-tier": [
+        ("{actual} is not a known tier word, and the judged score {judged} lies in no tier's band",
+         "{actual} 不是规定的档次用语，评定得分 {judged} 也不在任何档次的区间内"),
+        ("{actual} is not a known tier word", "{actual} 不是规定的档次用语")],
+    "judged-out-of-band": [("the judged score {judged} is outside the band of tier {tier} {band}",
+                            "评定得分 {judged} 不在档次“{tier}”的区间 {band} 内")],
+    "bad-budget": [("the budget (全年预算数) must be above 0", "全年预算数应大于 0")],
+    "bad-executed": [("the executed amount (全年执行数) is negative", "全年执行数为负数")],
+    "ambiguous-rate": [("the execution rate {rate} has no % unit: is it {low}% or {high}%?",
+                        "执行率 {rate} 没有 % 单位：是 {low}% 还是 {high}%？")],
+    "negative-rate": [("the execution rate is negative", "执行率为负数")],
+    # -- a form's data ----------------------------------------------------------------
+    "not-a-form": [("a form is a mapping with an 'indicators' list",
+                    "表单应是含有 'indicators' 列表的映射"),
+                   ("the file does not hold a form mapping", "文件中没有表单（映射）")],
+    "no-indicators": [("the form has no indicators", "表单没有指标"),
+                      ("the indicator table has no rows with data", "指标表中没有填有数据的行")],
+    "not-an-indicator": [("an indicator is a mapping of fields", "指标应是“字段: 值”的映射")],
+    "bad-group": [("a group needs a path and a numeric weight ({detail})",
+                   "一级指标需要 path 和数值 weight")],
+    "bad-ruleset": [("ruleset is a ruleset id", "ruleset 应为规则集编号")],
+    "bad-year": [("year {year} is not a year", "year {year} 不是年份")],
+    "bad-skipped": [("a skipped row needs where, text and reason ({detail})",
+                     "skipped 的每一项需要 where、text 和 reason")],
+    "unknown-field": [("unknown field {field}", "未知字段 {field}")],
+    "bad-number": list(_NUMBER_REASONS),
+    "no-name": [("the indicator has no name", "指标没有名称")],
+    "nature-conflict": [
+        ("the 指标性质 cell ({nature_cell}) says {nature} but the target cell ({target_cell}) "
+         "says {target}",
+         "指标性质单元格（{nature_cell}）为 {nature}，指标值单元格（{target_cell}）却为 {target}")],
+    "unit-mismatch": [("the cell's unit {cell_unit} differs from the indicator's unit {unit}",
+                       "单元格的单位 {cell_unit} 与指标的计量单位 {unit} 不一致")],
+    "bad-path": [("path is the list of the indicator's group names",
+                  "path 应为指标所属各级指标名称的列表")],
+    "bad-applicable": [("applicable must be true or false", "applicable 应为 true 或 false")],
+    "cell-error": [("the cell shows the spreadsheet error {error}", "单元格显示表格错误值 {error}")],
+    # -- files ------------------------------------------------------------------------
+    "unknown-format": [
+        ("no reader for {suffix} (known: {known}); use --from NAME to choose one",
+         "没有能读取 {suffix} 的格式（已知：{known}）；可用 --from NAME 指定"),
+        ("old binary Word (.doc) files cannot be read: save the file as .docx",
+         "无法读取旧版 Word（.doc）文件：请另存为 .docx"),
+        ("WPS spreadsheets (.et) cannot be read: save the file as .xlsx",
+         "无法读取 WPS 表格（.et）文件：请另存为 .xlsx"),
+        ("WPS documents (.wps) cannot be read: save the file as .docx",
+         "无法读取 WPS 文字（.wps）文件：请另存为 .docx")],
+    "empty-file": [("the file has no content", "文件没有内容"), ("the file is empty", "文件是空的")],
+    "unreadable": [("cannot read the file: {reason}", "无法读取该文件：{reason}")],
+    "file-too-large": [("the file is {size} bytes; the limit is {limit}",
+                        "文件有 {size} 字节，上限为 {limit} 字节")],
+    "bad-setting": [("{name} is not a positive whole number", "{name} 不是正整数")],
+    "several-forms": [("the file holds {count} forms ({names})", "文件中有 {count} 张表（{names}）")],
+    "limit-exceeded": [
+        ("the data nests deeper than {depth} levels; the limit max_depth is {limit}",
+         "数据嵌套超过 {depth} 层；上限 max_depth 为 {limit}"),
+        ("{found}; the limit {limit_name} is {limit}", "{found}；上限 {limit_name} 为 {limit}")],
+    "encrypted-or-old": [
+        ("the file is password-protected, or an old binary {kind} file saved under a new name",
+         "文件设置了打开密码，或是改了扩展名的旧版 {kind} 二进制文件"),
+        ("the workbook is password-protected", "工作簿设置了打开密码"),
+        ("the PDF is password-protected", "PDF 设置了打开密码")],
+    "corrupt-file": [
+        ("the file is not a valid {kind} file (corrupt or not a zip archive)",
+         "文件不是有效的 {kind} 文件（已损坏，或不是 zip 压缩包）"),
+        ("Word cannot be read: the file has no word/document.xml",
+         "无法读取 Word 文件：文件中没有 word/document.xml"),
+        ("Word cannot be read: {error}: {detail}", "无法读取 Word 文件（{error}）"),
+        ("Excel cannot be read: {error}: {detail}", "无法读取 Excel 文件（{error}）"),
+        ("sheet {sheet} cannot be read: {error}: {detail}", "无法读取工作表 {sheet}（{error}）"),
+        ("the .xls workbook cannot be read: {error}: {detail}",
+         "无法读取 .xls 工作簿（{error}）"),
+        ("sheet {sheet} of the .xls workbook cannot be read: {error}: {detail}",
+         "无法读取 .xls 工作簿的第 {sheet} 张工作表（{error}）"),
+        ("the file is not a PDF", "文件不是 PDF"),
+        ("the PDF cannot be read: {error}: {detail}", "无法读取该 PDF（{error}）")],
+    "not-xls": [
+        ("the file is a web page (HTML) saved under a .xls name, as some systems export",
+         "文件是以 .xls 为扩展名保存的网页（HTML），有些系统会这样导出"),
+        ("the file is an XML spreadsheet (Excel 2003 XML) saved under a .xls name",
+         "文件是以 .xls 为扩展名保存的 XML 表格（Excel 2003 XML）"),
+        ("the file is not a binary Excel (.xls) workbook", "文件不是旧版二进制 Excel（.xls）工作簿")],
+    "no-text-layer": [
+        ("the PDF has no text layer (a scanned or image-only PDF): there is no text to read the "
+         "form from", "PDF 没有文字层（扫描件或纯图片 PDF），无法从中读取表单")],
+    "no-table": [
+        ("the document has no table", "文档中没有表格"),
+        ("no ruled table found on any page of the PDF", "PDF 的各页上都没有带框线的表格"),
+        ("no indicator table found: no row has the column headers of one",
+         "没有找到指标表：没有一行含有指标表的列标题")],
+    "missing-column": [("the header row has no {field} column", "表头行没有 {field} 列")],
+    "bad-encoding": [
+        ("the file is neither UTF-8 nor GBK/GB18030 (byte {byte})",
+         "文件既不是 UTF-8 也不是 GBK/GB18030 编码（第 {byte} 字节）"),
+        ("the file is not UTF-8 (byte {byte}); save it as UTF-8",
+         "文件不是 UTF-8 编码（第 {byte} 字节）；请另存为 UTF-8")],
+    "bad-csv": [("not valid CSV on line {line}: {detail}", "第 {line} 行不是有效的 CSV")],
+    "bad-json": [("not valid JSON: {detail}", "不是有效的 JSON"),
+                 ("{name} is not a valid number", "{name} 不是有效的数值"),
+                 ("the integer {digits} has {count} digits; at most 40 are valid",
+                  "整数 {digits} 有 {count} 位；至多 40 位")],
+    "bad-toml": [("not valid TOML: {detail}", "不是有效的 TOML{detail}")],
+    "bad-yaml": [("not valid YAML: {detail}", "不是有效的 YAML{detail}")],
+    "bad-text": [("the text {text} holds a lone surrogate (a \\ud800-\\udfff escape that is no "
+                  "character)", "文本 {text} 含有孤立的代理码位（\\ud800-\\udfff 转义，不是字符）")],
+}
+
+#: What would have been valid (``Problem.expected``), whatever the code.
+EXPECTED_MESSAGES: list[tuple[str, str]] = [
+    ("a ruleset that maps {key} to a rule", "把 {key} 对应到一条计分规则的规则集"),
+    ("a number ≥ 0", "不小于 0 的数"),
+    ("a number from 0 to {total}", "0 至 {total} 之间的数"),
+    ("amounts below 10^15", "小于 10^15 的金额"),
+    ("a weight from 0 to {total}", "0 至 {total} 之间的权重"),
+    ("weights summing to {total} (±{tolerance}); perfrules.normalize_weights() rescales them",
+     "权重合计为 {total}（允许 ±{tolerance}）；perfrules.normalize_weights() 可按比例换算"),
+    ("indicators whose path starts with the group's", "path 以该一级指标名称开头的三级指标"),
+    ("children summing to {weight}", "合计为 {weight} 的下级指标"),
+    ("at least one applicable indicator with a weight > 0", "至少一个权重大于 0 的适用指标"),
+    ("a number in the indicator unit", "按计量单位填写的数"),
+    ("a number in {unit}", "以 {unit} 为单位的数"),
+    ("a number such as 95 or 95% (or nature 定性 for a qualitative line)",
+     "数值，如 95 或 95%（定性指标的指标性质填“定性”）"),
+    ("a target ≥ 0, or a bands rule for indicators that can be negative",
+     "不小于 0 的指标值；可为负数的指标请用分段（bands）规则"),
+    ("a tier word ({known}), or a judged score (指标得分) in a tier's band",
+     "档次用语（{known}），或在某一档次区间内的评定得分（指标得分）"),
+    ("a score in {band}, or the tier word of the tier it belongs to",
+     "{band} 内的得分，或该得分所属档次的用语"),
+    ("an amount > 0", "大于 0 的金额"),
+    ("an amount ≥ 0", "不小于 0 的金额"),
+    ("a rate in percent, such as 99.64%", "百分数形式的执行率，如 99.64%"),
+    ("a rate ≥ 0%", "不小于 0% 的执行率"),
+    ("a non-empty list of indicators", "非空的指标列表"),
+    ("an id such as cn-mof-2020 or cn-mof-2020@1", "规则集编号，如 cn-mof-2020 或 cn-mof-2020@1"),
+    ("a year such as 2022", "年份，如 2022"),
+    ("a number such as 4.5", "数值，如 4.5"),
+    ("the indicator's name (三级指标/指标名称)", "指标名称（三级指标/指标名称）"),
+    ("the same operator in both cells, or the operator in only one of them",
+     "两个单元格中的符号相同，或只在其中一个单元格写符号"),
+    ("a number such as 95 or 95%, or a tier word for 定性 lines",
+     "数值，如 95 或 95%；定性指标填档次用语"),
+    ("a number, or text for 定性 lines", "数值；定性指标可填文字"),
+    ("a value; recalculate and save the file", "一个值；请重新计算后保存文件"),
+    ("rows below the header with a name and a weight", "表头下有名称和权重的行"),
+    ("a header row with 三级指标/指标名称, 指标权重/分值 and 指标值/全年完成值",
+     "含有 三级指标/指标名称、指标权重/分值 和 指标值/全年完成值 的表头行"),
+    ("a column headed {names}", "以 {names} 为标题的列"),
+    ("e.g. {example}", "例如 {example}"),
+    ("perfrules.load_all(path), which returns every form of the file",
+     "perfrules.load_all(path)，它返回文件中的每一张表"),
+    ("at most {limit} levels (a form needs 4); if the file is a real form, set the environment "
+     "variable {env} to a larger number",
+     "至多 {limit} 层（表单只需 4 层）；如果这确实是一张表，请把环境变量 {env} 设为更大的数"),
+    ("at most {limit}; if the file is a real form, {how}", "至多 {limit}；如果这确实是一张表，{how}"),
+    ("remove the password, or save it as {kind}", "去掉密码，或另存为 {kind}"),
+    ("remove the password and save it again", "去掉密码后重新保存"),
+    ("the PDF without a password", "没有密码的 PDF"),
+    ("a {kind} file saved by Excel, WPS or Word", "由 Excel、WPS 或 Word 保存的 {kind} 文件"),
+    ("a .docx file saved by Word or WPS", "由 Word 或 WPS 保存的 .docx 文件"),
+    ("a .xlsx file saved by Excel or WPS", "由 Excel 或 WPS 保存的 .xlsx 文件"),
+    ("a .xls file saved by Excel or WPS", "由 Excel 或 WPS 保存的 .xls 文件"),
+    ("a PDF file", "PDF 文件"),
+    ("a PDF exported from Word, WPS or Excel", "由 Word、WPS 或 Excel 导出的 PDF"),
+    ("the PDF as exported from Word, WPS or Excel, or the .xlsx/.docx form itself",
+     "由 Word、WPS 或 Excel 导出的 PDF，或 .xlsx/.docx 原表"),
+    ("a 绩效自评表 as a Word table", "以 Word 表格填写的绩效自评表"),
+    ("a 绩效自评表 printed as a table with borders", "以带框线表格打印的绩效自评表"),
+    ("open the file in Excel or WPS and save it as .xlsx", "用 Excel 或 WPS 打开，另存为 .xlsx"),
+    ("a CSV file saved by Excel or WPS", "由 Excel 或 WPS 保存的 CSV 文件"),
+    ("save the CSV as UTF-8", "把 CSV 另存为 UTF-8 编码"),
+    ("an object with \"indicators\": [...]", "含有 \"indicators\": [...] 的对象"),
+    ("finite numbers", "有限的数值"),
+    ("a unit such as %, 次, 万元", "计量单位，如 %、次、万元"),
+    ("a ruleset in force in {year}", "{year} 年现行的规则集"),
+    ("text of valid Unicode characters", "由有效 Unicode 字符组成的文本"),
+]
+
+#: Phrases inside a message's values (a limit's finding, how to raise a limit).
+PHRASES: list[tuple[str, str]] = [
+    ("set the environment variable {env} to a larger number", "请把环境变量 {env} 设为更大的数"),
+    ("use --max-cells N or set the environment variable {env}",
+     "请使用 --max-cells N，或设置环境变量 {env}"),
+    ("the file holds {count} parts", "文件含有 {count} 个部件"),
+    ("the part {name} unpacks to {size} bytes", "部件 {name} 解压后有 {size} 字节"),
+    ("the document holds more than {count} values once its aliases (*name) are expanded",
+     "展开别名（*name）后，文档中的值超过 {count} 个"),
+    ("the document has more than {count} tables", "文档中的表格超过 {count} 个"),
+    ("the document has more than {count} paragraphs", "文档中的段落超过 {count} 个"),
+    ("the document's tables have more than {count} cells", "文档中表格的单元格超过 {count} 个"),
+    ("table {table} spans {rows} rows × {cols} columns", "表{table}有 {rows} 行 × {cols} 列"),
+    ("table {table} on page {page} spans {rows} rows × {cols} columns",
+     "第 {page} 页的表{table}有 {rows} 行 × {cols} 列"),
+    ("the PDF has {count} pages", "PDF 有 {count} 页"),
+    ("the PDF's tables have more than {count} cells with a value",
+     "PDF 中表格的有值单元格超过 {count} 个"),
+    ("the field at {where} has {count} characters", "{where} 处的字段有 {count} 个字符"),
+    ("the file has more than {count} cells with a value", "文件中有值的单元格超过 {count} 个"),
+    ("the file spans {rows} rows × {cols} columns", "文件有 {rows} 行 × {cols} 列"),
+    ("a field on line {line} is longer than {count} characters",
+     "第 {line} 行有一个字段超过 {count} 个字符"),
+    ("sheet {sheet} spans {rows} rows × {cols} columns (its cells reach {cell})",
+     "工作表 {sheet} 有 {rows} 行 × {cols} 列（单元格延伸到 {cell}）"),
+]
+
+#: Words that fill a template's fields.
+TERMS: dict[str, str] = {
+    "target (指标值)": "指标值", "actual (完成值)": "完成值", "quantitative": "定量",
+    "the indicator unit": "计量单位", "files without an extension": "没有扩展名的文件",
+    "(empty)": "（空）", "No such file or directory": "文件不存在",
+    "Permission denied": "没有读取权限", "Is a directory": "是文件夹",
+    "Input/output error": "输入输出错误",
+}
+
+
 #: argparse's own error messages, in Chinese.
 _ARGPARSE_ZH = [
     (re.compile(r"the following arguments are required: (.*)"), "缺少必需的参数：{0}"),
@@ -347,13 +625,79 @@ def without_source(text: str, path: str) -> str:
         return text
 
 
+@functools.cache
+def _pattern(template: str) -> re.Pattern[str]:
+    """An English template as a pattern whose groups are its fields."""
+    parts, seen = [], set()
+    for literal, name, _, _ in string.Formatter().parse(template):
+        parts.append(re.escape(literal))
+        if name is None:
+            continue
+        parts.append(f"(?P={name})" if name in seen else f"(?P<{name}>.+?)")
+        seen.add(name)
+    return re.compile("".join(parts), re.DOTALL)
+
+
+_POSITION = re.compile(r"line (\d+),? column (\d+)")
+
+
+def _value_zh(name: str, value: str) -> str:
+    """A value found in an English message, for its Chinese template."""
+    if name == "detail":  # a library's own words: only the place they name
+        where = _POSITION.search(value)
+        return f"（第 {where.group(1)} 行第 {where.group(2)} 列）" if where else ""
+    if value in TERMS:
+        return TERMS[value]
+    return translate(value, PHRASES) or value
+
+
+def translate(english: str, pairs: Sequence[tuple[str, str]]) -> Optional[str]:
+    """``english`` in Chinese by the first ``(English, Chinese)`` template pair that
+    matches it whole, its fields filled with what they matched; ``None`` when none does."""
+    for en, zh in pairs:
+        match = _pattern(en).fullmatch(english)
+        if match:
+            return zh.format(**{k: _value_zh(k, v) for k, v in match.groupdict().items()})
+    return None
+
+
+def problem_message(problem: Problem, lang: str) -> str:
+    """The problem's message in ``lang``: its English ``message`` as written, or
+    the Chinese of the catalogue; the English when the catalogue has none
+    (:func:`problem_translated` tells which)."""
+    if lang != "zh":
+        return problem.message
+    return translate(problem.message, PROBLEM_MESSAGES.get(problem.code, ())) or problem.message
+
+
+def problem_translated(problem: Problem) -> bool:
+    """Whether the catalogue has the problem's message in Chinese."""
+    return translate(problem.message, PROBLEM_MESSAGES.get(problem.code, ())) is not None
+
+
+def expected_text(expected: Optional[str], lang: str) -> Optional[str]:
+    """What would be valid (``Problem.expected``, ``Finding.expected``) in ``lang``:
+    a catalogue sentence in Chinese; lists of names and numbers as they are."""
+    if expected is None or lang != "zh":
+        return expected
+    return translate(expected, EXPECTED_MESSAGES) or expected
+
+
+def value_text(value: str, lang: str) -> str:
+    """A problem's ``value`` as shown: the value as written, quoted."""
+    if lang == "zh" and value in TERMS:
+        return TERMS[value]
+    return repr(value)
+
+
 def problem_text(problem: Problem, lang: str, source: str = "") -> str:
     """One problem as one line in ``lang``, its cell first, without ``source``
     (the file the line is already about).
 
-    In Chinese the code's sentence head leads, and the English detail follows
-    in brackets; the value as written and what would be valid are kept in
-    both languages.
+    The message and what would be valid come from the catalogue in the run's
+    language; the value as written stays as it is. A problem the catalogue
+    does not know keeps its English message; in Chinese it is led by its
+    code's head (:data:`PROBLEM_ZH`) when there is one.
     """
     where = []
     location = without_source(problem.location or "", source) if source else problem.location
@@ -363,18 +707,19 @@ def problem_text(problem: Problem, lang: str, source: str = "") -> str:
         where.append(text("indicator", lang, name=problem.indicator))
     if problem.field:
         where.append(text("field", lang, field=problem.field))
+    message = problem_message(problem, lang)
+    translated = lang != "zh" or problem_translated(problem)
     extra = []
-    if problem.value is not None and repr(problem.value) not in problem.message:
-        extra.append(text("got", lang, value=problem.value))
+    if problem.value is not None and repr(problem.value) not in message:
+        extra.append(text("got", lang, value=value_text(problem.value, lang)))
     if problem.expected:
-        extra.append(text("valid", lang, expected=problem.expected))
+        extra.append(text("valid", lang, expected=expected_text(problem.expected, lang)))
     if lang == "zh":
-        head = PROBLEM_ZH.get(problem.code)
-        if head is not None:
+        head = message
+        if not translated and problem.code in PROBLEM_ZH:
+            head = PROBLEM_ZH[problem.code]
             extra.insert(0, problem.message)
-        else:
-            head = problem.message
         line = f"{'，'.join(where)}：{head}" if where else head
         return f"{line}（{'；'.join(extra)}）" if extra else line
-    line = f"{', '.join(where)}: {problem.message}" if where else problem.message
+    line = f"{', '.join(where)}: {message}" if where else message
     return f"{line} ({'; '.join(extra)})" if extra else line

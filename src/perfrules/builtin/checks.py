@@ -11,6 +11,7 @@ from typing import Callable, Optional
 
 import attrs
 
+from .._messages import problem_message, problem_translated
 from ..plugin import (
     AuditContext,
     Finding,
@@ -57,10 +58,12 @@ def input_problems(ctx: AuditContext) -> Iterator[Finding]:
     by_name = {ind.name: ind for ind in ctx.form.indicators}
     for problem in ctx.problems:
         code, zh = _PROBLEM_CODES.get(problem.code, ("PR001", ""))
-        if not zh:
-            zh = f"输入问题：{problem_zh(problem.code)}"
+        if problem_translated(problem):
+            zh = problem_message(problem, "zh")
+        else:  # a plugin's own problem: its code's head, its English as written
+            zh = f"{zh or f'输入问题：{problem_zh(problem.code)}'}（{problem.message}）"
         yield ctx.finding(
-            code, "error", "input-problems", f"{zh}（{problem.message}）", problem.message,
+            code, "error", "input-problems", zh, problem.message,
             indicator=by_name.get(problem.indicator or ""), field=problem.field,
             location=problem.location, expected=problem.expected, found=problem.value,
             citation=ctx.ruleset.citation if code != "PR001" else None)
