@@ -213,7 +213,7 @@ def test_max_cells_reaches_the_readers(tmp_path: Path, capsys: pytest.CaptureFix
     path = tmp_path / "form.yaml"
     path.write_text(json.dumps(FORM, ensure_ascii=False), "utf-8")  # JSON is YAML
     code, out, _ = run(capsys, "audit", str(path), "--max-cells", "10")
-    assert code == 2 and "max_cells is 10" in out and "--max-cells" in out
+    assert code == 2 and "上限 max_cells 为 10" in out and "--max-cells" in out
     assert "PERFRULES_MAX_CELLS" not in os.environ  # the option does not leak
     assert run(capsys, "audit", str(path))[0] == 0
 

@@ -39,9 +39,11 @@ def test_a_wrong_expectation_fails(tmp_path: Path, registry: perfrules.Registry)
 
 
 def test_cli_runs_cases(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["test", str(Path(__file__).parent / "cases")]) == 0
+    assert main(["--lang", "en", "test", str(Path(__file__).parent / "cases")]) == 0
     out = capsys.readouterr().out
     assert f"{len(CASES)} passed, 0 failed" in out
     (tmp_path / "bad.json").write_text("{}", "utf-8")
-    assert main(["test", str(tmp_path / "bad.json")]) == 1
+    assert main(["--lang", "en", "test", str(tmp_path / "bad.json")]) == 1
     assert "not a valid case file" in capsys.readouterr().out
+    assert main(["--lang", "zh", "test", str(tmp_path / "bad.json")]) == 1
+    assert "不是有效的案例文件" in capsys.readouterr().out

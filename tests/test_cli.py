@@ -91,8 +91,10 @@ def test_good_and_bad_forms_together(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 
 def test_unknown_ruleset_and_usage(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(capsys, "score", "--example", "--ruleset", "nope")
+    code, _, err = run(capsys, "--lang", "en", "score", "--example", "--ruleset", "nope")
     assert code == 2 and "unknown ruleset 'nope'" in err
+    code, _, err = run(capsys, "--lang", "zh", "score", "--example", "--ruleset", "nope")
+    assert code == 2 and "未知规则集 'nope'" in err
     with pytest.raises(SystemExit) as info:
         main(["score"])
     assert info.value.code == 2 and "--example" in capsys.readouterr().err
@@ -104,8 +106,10 @@ def test_unknown_ruleset_and_usage(capsys: pytest.CaptureFixture[str]) -> None:
 def test_old_binary_formats_say_what_to_do(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     old = tmp_path / "自评表.xls"
     old.write_bytes(b"\xd0\xcf\x11\xe0")
-    code, _, err = run(capsys, "score", str(old))
+    code, _, err = run(capsys, "--lang", "en", "score", str(old))
     assert code == 2 and "as .xlsx" in err
+    code, _, err = run(capsys, "--lang", "zh", "score", str(old))
+    assert code == 2 and "另存为 .xlsx" in err
 
 
 def test_listings(capsys: pytest.CaptureFixture[str]) -> None:

@@ -36,4 +36,4 @@ def test_errors_survive_pickling(error: PerfrulesError) -> None:
     if isinstance(error, UnknownRulesetError):
         assert (copy.ruleset_id, copy.known) == ("cn-xx", ("cn-mof-2020@1",))  # type: ignore[attr-defined]
     if isinstance(error, MissingDependencyError):
-        assert copy.extra == "xls" and "pip install 'perfrules[xls]'" in str(copy)  # type: ignore[attr-defined]
+        assert copy.extra == "xls" and "pip install \"perfrules[xls]\"" in str(copy)  # type: ignore[attr-defined]

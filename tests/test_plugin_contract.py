@@ -538,7 +538,7 @@ def test_cli_plugins_option_is_the_allow_list(capsys: pytest.CaptureFixture[str]
     assert capsys.readouterr().out.split() == [
         "perfrules.builtin.checks", "0.1.0", "perfrules.builtin.formats", "0.1.0",
         "perfrules.builtin.rules", "0.1.0", "perfrules.builtin.rulesets", "0.1.0"]
-    assert main(["--plugins", "", "rulesets"]) == 0
+    assert main(["--lang", "en", "--plugins", "", "rulesets"]) == 0
     out = capsys.readouterr().out
     assert "cn-mof-2020@1  in force 2020-02-25 – …  region CN" in out
     assert "cn-mof-2020-linear@1  in force 2020-02-25 – …  extends cn-mof-2020@1" in out

@@ -22,7 +22,7 @@ from typing import Any, Callable, Optional
 import attrs
 
 from ._audit import audit
-from ._messages import problem_text, text, without_source
+from ._messages import error_text, problem_text, text, without_source
 from ._numbers import CONTEXT
 from ._pool import Failure, run_tasks
 from ._registry import Registry, get_registry
@@ -215,7 +215,7 @@ def _message(exc: BaseException, path: str, lang: str = "en") -> str:
         return text("problem-count", lang, count=len(lines)) + "\n" + "\n".join(
             f"  - {line}" for line in lines)
     if isinstance(exc, PerfrulesError):
-        return without_source(str(exc), path)
+        return without_source(error_text(exc, lang), path)
     if isinstance(exc, RecursionError):
         return text("too-deep", lang)
     if isinstance(exc, MemoryError):

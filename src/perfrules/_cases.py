@@ -17,6 +17,7 @@ from typing import Any, Optional
 import attrs
 
 from ._engine import score
+from ._messages import error_text, problem_text, text
 from ._model import Form
 from ._registry import Registry
 from .exceptions import FormError, PerfrulesError
@@ -35,15 +36,16 @@ class CaseResult:
         return not self.failures
 
 
-def run_case(path: Path, registry: Optional[Registry] = None) -> CaseResult:
-    """Run one case file and say what, if anything, differs from what it expects."""
+def run_case(path: Path, registry: Optional[Registry] = None, lang: str = "en") -> CaseResult:
+    """Run one case file and say (in ``lang``) what, if anything, differs from what it expects."""
     try:
         case: dict[str, Any] = json.loads(path.read_text("utf-8-sig"), parse_float=Decimal)
         form = Form.from_dict(case["form"], source=path.name)
         expect = case["expect"]
     except (OSError, ValueError, KeyError, TypeError, PerfrulesError) as exc:
         return CaseResult(path=str(path), description="",
-                          failures=(f"not a valid case file: {type(exc).__name__}: {exc}",))
+                          failures=(text("case-invalid", lang, kind=type(exc).__name__,
+                                         detail=error_text(exc, lang)),))
     description = str(case.get("description", ""))
     failures: list[str] = []
     if "error" in expect:
@@ -52,28 +54,30 @@ def run_case(path: Path, registry: Optional[Registry] = None) -> CaseResult:
         except FormError as exc:
             got = sorted(p.code for p in exc.problems)
             if got != sorted(expect["error"]):
-                failures.append(f"problems {got}, expected {sorted(expect['error'])}")
-            failures.extend(f"problem without a location: {p}" for p in exc.problems
+                failures.append(text("case-problems", lang, got=got, expected=sorted(expect["error"])))
+            failures.extend(text("case-no-location", lang, problem=problem_text(p, lang))
+                            for p in exc.problems
                             if not p.location)
         else:
-            failures.append(f"scored, expected the problems {sorted(expect['error'])}")
+            failures.append(text("case-scored", lang, expected=sorted(expect["error"])))
         return CaseResult(path=str(path), description=description, failures=tuple(failures))
     try:
         report = score(form, case.get("ruleset"), registry=registry)
     except PerfrulesError as exc:
         return CaseResult(path=str(path), description=description,
-                          failures=(f"not scored: {exc}",))
+                          failures=(text("case-not-scored", lang, message=error_text(exc, lang)),))
     if "total" in expect and str(report.total) != str(expect["total"]):
-        failures.append(f"total {report.total}, expected {expect['total']}")
+        failures.append(text("case-total", lang, got=report.total, expected=expect["total"]))
     if "grade" in expect and report.grade != expect["grade"]:
-        failures.append(f"grade {report.grade}, expected {expect['grade']}")
+        failures.append(text("case-grade", lang, got=report.grade, expected=expect["grade"]))
     by_name = {line.name: line for line in report.lines}
     for name, expected in expect.get("lines", {}).items():
         line = by_name.get(name)
         if line is None:
-            failures.append(f"no indicator {name!r}")
+            failures.append(text("case-no-indicator", lang, name=repr(name)))
         elif expected is None and line.applicable:
-            failures.append(f"{name}: scored {line.points}, expected not applicable")
+            failures.append(text("case-not-applicable", lang, name=name, got=line.points))
         elif expected is not None and str(line.points) != str(expected):
-            failures.append(f"{name}: {line.points}, expected {expected} ({line.explanation()})")
+            failures.append(text("case-points", lang, name=name, got=line.points, expected=expected,
+                                 explanation=line.explanation(lang)))
     return CaseResult(path=str(path), description=description, failures=tuple(failures))

@@ -103,6 +103,35 @@ MESSAGES: dict[str, dict[str, str]] = {
                      "en": "-o {output}: exists and is not a folder"},
     "no-forms": {"zh": "在 {inputs} 中没有找到表单", "en": "no forms found in {inputs}"},
     "positive": {"zh": "{value} 不是正整数", "en": "{value} is not a positive whole number"},
+    "unknown-ruleset": {"zh": "未知规则集 {ruleset}（可用：{known}）",
+                        "en": "unknown ruleset {ruleset} (valid: {known})"},
+    "none-registered": {"zh": "没有已注册的规则集", "en": "none registered"},
+    "missing-extra": {"zh": "{what}需要可选依赖：pip install \"perfrules[{extra}]\"",
+                      "en": "{what} needs an optional dependency: pip install \"perfrules[{extra}]\""},
+    "warning": {"zh": "perfrules：警告：{message}", "en": "perfrules: warning: {message}"},
+    # -- rules, rulesets, plugins, test ---------------------------------------------------
+    "ruleset-line": {"zh": "{ref}  施行 {dates}{region}{extends}",
+                     "en": "{ref}  in force {dates}{region}{extends}"},
+    "ruleset-region": {"zh": "  地区 {region}", "en": "  region {region}"},
+    "ruleset-extends": {"zh": "  继承 {extends}", "en": "  extends {extends}"},
+    "ruleset-dates": {"zh": "{start} 至 {end}", "en": "{start} – {end}"},
+    "case-pass": {"zh": "通过 {path}{description}", "en": "PASS {path}{description}"},
+    "case-fail": {"zh": "未通过 {path}", "en": "FAIL {path}"},
+    "case-summary": {"zh": "{passed} 个通过，{failed} 个未通过", "en": "{passed} passed, {failed} failed"},
+    "case-invalid": {"zh": "不是有效的案例文件：{kind}：{detail}",
+                     "en": "not a valid case file: {kind}: {detail}"},
+    "case-problems": {"zh": "问题为 {got}，预期 {expected}", "en": "problems {got}, expected {expected}"},
+    "case-no-location": {"zh": "问题没有位置：{problem}", "en": "problem without a location: {problem}"},
+    "case-scored": {"zh": "已计分，预期应报问题 {expected}",
+                    "en": "scored, expected the problems {expected}"},
+    "case-not-scored": {"zh": "未计分：{message}", "en": "not scored: {message}"},
+    "case-total": {"zh": "总分 {got}，预期 {expected}", "en": "total {got}, expected {expected}"},
+    "case-grade": {"zh": "等级 {got}，预期 {expected}", "en": "grade {got}, expected {expected}"},
+    "case-no-indicator": {"zh": "没有指标 {name}", "en": "no indicator {name}"},
+    "case-not-applicable": {"zh": "{name}：得分 {got}，预期不适用",
+                            "en": "{name}: scored {got}, expected not applicable"},
+    "case-points": {"zh": "{name}：{got}，预期 {expected}（{explanation}）",
+                    "en": "{name}: {got}, expected {expected} ({explanation})"},
     # -- a file the audit cannot read --------------------------------------------------
     "fifo": {"zh": "命名管道（FIFO）", "en": "a named pipe (FIFO)"},
     "socket": {"zh": "套接字", "en": "a socket"},
@@ -138,9 +167,28 @@ MESSAGES: dict[str, dict[str, str]] = {
     "got": {"zh": "实为 {value}", "en": "got {value}"},
     "valid": {"zh": "应为：{expected}", "en": "valid: {expected}"},
     # -- text reports -------------------------------------------------------------------
-    "report-head": {"zh": "指标|性质|指标值|完成值|权重|得分|达成",
+    "report-head": {"zh": "指标|性质|年度指标值|实际完成值|分值|得分|达成",
                     "en": "indicator|nature|target|actual|weight|score|met"},
     "not-applicable": {"zh": "不适用", "en": ""},
+    # the column headers of the reports: the terms of the form (财预〔2020〕10号 附件)
+    "table-head": {"zh": "指标|性质|年度指标值|实际完成值|分值|得分|结果|{explanation}|"
+                         "偏差原因分析及改进措施",
+                   "en": "Indicator|Nature|Target|Actual|Weight|Score|Result|{explanation}|"
+                         "Reasons for deviation and improvements"},
+    "md-explanation": {"zh": "说明", "en": "Explanation"},
+    "html-explanation": {"zh": "计算说明", "en": "How it was scored"},
+    "xlsx-head": {"zh": "一级指标|二级指标|三级指标|计量单位|指标性质|年度指标值|实际完成值|分值|得分|"
+                        "表内得分|偏差原因分析及改进措施|计算说明",
+                  "en": "Level 1|Level 2|Indicator|Unit|Nature|Target|Actual|Weight|Score|"
+                        "Reported score|Reasons for deviation and improvements|How it was scored"},
+    "xlsx-project-name": {"zh": "项目名称", "en": "Project"},
+    "xlsx-unit-name": {"zh": "单位名称", "en": "Unit"},
+    "xlsx-meta": {"zh": "主管部门|自评总分（分）|等级", "en": "Department|Total|Grade"},
+    "xlsx-fund-head": {"zh": "项目资金（万元）|全年预算数|全年执行数|分值|执行率|得分",
+                       "en": "Funds (10,000 yuan)|Budget|Executed|Weight|Execution rate|Score"},
+    "xlsx-fund-total": {"zh": "年度资金总额", "en": "Total funds of the year"},
+    "xlsx-total": {"zh": "总分", "en": "Total"},
+    "xlsx-form": {"zh": "绩效自评表", "en": "Performance self-evaluation form"},
     "report-total": {"zh": "总分 {total}  等级 {grade}  规则集 {ruleset}（{citation}）",
                      "en": "total {total}  grade {grade}  ruleset {ruleset} ({citation})"},
     "rows-not-read": {"zh": "未读入的行（{count}）：", "en": "rows not read ({count}):"},
@@ -314,13 +362,16 @@ PROBLEM_MESSAGES: dict[str, list[tuple[str, str]]] = {
         ("the points of this line are out of range ({detail})", "该行的得分大得无法计算")],
     "weights-sum": [("the weights sum to {total}, not {expected}",
                      "权重合计为 {total}，不等于 {expected}")],
-    "empty-group": [("group {group} has no indicators", "一级指标 {group} 下没有三级指标")],
+    "empty-group": [("group {group} has no indicators", "一级指标“{group}”下没有三级指标")],
     "group-weights-sum": [("the indicators of group {group} weigh {total}, not the group's {weight}",
-                           "{group} 下各指标的权重之和为 {total}，不等于其分值 {weight}")],
+                           "一级指标“{group}”下各指标的权重之和为 {total}，不等于其分值 {weight}")],
     "nothing-applicable": [("no applicable indicator carries weight", "没有带权重的适用指标")],
-    "missing-value": [("the {label} is empty", "{label}为空")],
-    "not-a-number": [("the {label} {value} is not a number on a {nature} line",
-                      "{label} {value} 不是数值（{nature}指标）"), *_NUMBER_REASONS],
+    "missing-value": [("the target (指标值) is empty", "指标值为空"),
+                      ("the actual (完成值) is empty", "完成值为空")],
+    "not-a-number": [("the target (指标值) {value} is not a number on a {nature} line",
+                      "指标值 {value} 不是数值（{nature}指标）"),
+                     ("the actual (完成值) {value} is not a number on a {nature} line",
+                      "完成值 {value} 不是数值（{nature}指标）"), *_NUMBER_REASONS],
     "negative-target": [("a negative target cannot be scored proportionally",
                          "指标值为负数，不能按比例计分")],
     "not-a-tier": [
@@ -367,6 +418,7 @@ PROBLEM_MESSAGES: dict[str, list[tuple[str, str]]] = {
     "cell-error": [("the cell shows the spreadsheet error {error}", "单元格显示表格错误值 {error}")],
     # -- files ------------------------------------------------------------------------
     "unknown-format": [
+        ("unknown format {name} (valid: {known})", "未知的格式 {name}（可用：{known}）"),
         ("no reader for {suffix} (known: {known}); use --from NAME to choose one",
          "没有能读取 {suffix} 的格式（已知：{known}）；可用 --from NAME 指定"),
         ("old binary Word (.doc) files cannot be read: save the file as .docx",
@@ -535,12 +587,93 @@ PHRASES: list[tuple[str, str]] = [
 
 #: Words that fill a template's fields.
 TERMS: dict[str, str] = {
-    "target (指标值)": "指标值", "actual (完成值)": "完成值", "quantitative": "定量",
+    "quantitative": "定量",
     "the indicator unit": "计量单位", "files without an extension": "没有扩展名的文件",
     "(empty)": "（空）", "No such file or directory": "文件不存在",
     "Permission denied": "没有读取权限", "Is a directory": "是文件夹",
     "Input/output error": "输入输出错误",
 }
+
+
+#: What needs an optional dependency (``MissingDependencyError.what``).
+NEEDS: list[tuple[str, str]] = [
+    ("reading {kind} forms", "读取 {kind} 表单"), ("reading {kind} files", "读取 {kind} 文件"),
+    ("writing {kind} forms", "写出 {kind} 表单"), ("writing {kind} reports", "写出 {kind} 报告"),
+    ("annotated Excel copies", "生成 Excel 批注副本"),
+]
+
+#: Warnings perfrules gives (``PerfrulesWarning``), as lines in the run's language.
+WARNINGS: list[tuple[str, str]] = [
+    ("the plugin allow-list names {name}, which matches no installed perfrules plugin",
+     "插件清单中的 {name} 不是已安装的 perfrules 插件"),
+]
+
+#: The built-in rules, described in both languages (a plugin's rule gives its own as
+#: ``description_zh`` and ``description_en``; see docs/plugin-guide.md).
+RULE_TEXT: dict[str, dict[str, str]] = {
+    "at-least": {"zh": "≥ 和 >（正向）：B ≥ A 为达成；否则按 B / A 计分，不低于 0。",
+                 "en": "≥ and > (正向): met when B ≥ A; else credit B / A, never below 0."},
+    "at-most": {"zh": "≤ 和 <（反向）：B ≤ A 为达成；否则按 A / B 计分（reverse = \"ratio\"），"
+                      "或按 1 − (B − A) / A 计分，B ≥ 2A 时为 0（reverse = \"linear\"）。",
+                "en": "≤ and < (反向): met when B ≤ A; else A / B (reverse = \"ratio\") or "
+                      "1 − (B − A) / A, 0 from B ≥ 2A (reverse = \"linear\")."},
+    "equal": {"zh": "=：B = A 为达成（B > A 也得满分，审核会提示）；否则按 B / A 计分。",
+              "en": "=: met when B = A (B > A also scores full; audit flags it); else B / A."},
+    "execution-rate": {
+        "zh": "预算执行率：按 min(执行率, 100%) 计分；同时填有全年执行数和全年预算数时，执行率 = "
+              "全年执行数 / 全年预算数，否则取完成值（%）。",
+        "en": "预算执行率: credit min(rate, 100%); the rate from 全年执行数 / 全年预算数 (executed / "
+              "budget) when both are given, else from the actual in %."},
+    "qualitative": {
+        "zh": "定性：完成值写档次用语；评定得分（judged_score，否则 reported_score）须在该档区间内，"
+              "未填时取该档默认得分。完成值不是档次用语（如“有效”或一句话）时，按评定得分所在区间归档；"
+              "没有评定得分则拒绝计分，并列出档次用语。",
+        "en": "定性: the actual names a tier; the judged score (judged_score, else reported_score) "
+              "must lie in the tier's band; without one, the tier's default applies. An actual that "
+              "is no tier word (有效, a sentence) is placed in the tier whose band holds its judged "
+              "score; without a judged score it is refused, listing the tier words."},
+}
+
+
+def rule_description(name: str, rule: object, lang: str) -> str:
+    """A rule's description in ``lang``: the rule's own ``description_zh`` /
+    ``description_en``, else the built-in catalogue, else (English) its docstring's
+    first paragraph."""
+    own = getattr(rule, f"description_{lang}", None)
+    if isinstance(own, str) and own:
+        return own
+    if name in RULE_TEXT and getattr(type(rule), "__module__", "").startswith("perfrules."):
+        return RULE_TEXT[name][lang]
+    doc = (type(rule).__doc__ or "").strip().split("\n\n")[0]
+    doc = re.sub(r":[a-z]+:`~?([^`]+)`", r"\1", doc).replace("``", "")
+    return " ".join(doc.split())
+
+
+def error_text(exc: BaseException, lang: str) -> str:
+    """One of perfrules' errors as a message in ``lang``: problems and the errors
+    with values (unknown ruleset, missing extra) from the catalogue; any other
+    error as written."""
+    from .exceptions import FormError, InputError, MissingDependencyError, UnknownRulesetError
+
+    if isinstance(exc, InputError):
+        source = exc.source if isinstance(exc, FormError) and exc.source else ""
+        lines = [problem_text(p, lang, source) for p in exc.problems]
+        body = lines[0] if len(lines) == 1 else "\n".join(
+            [text("problem-count", lang, count=len(lines))] + [f"  - {line}" for line in lines])
+        return f"{source}: {body}" if source else body
+    if isinstance(exc, UnknownRulesetError):
+        known = ("、" if lang == "zh" else ", ").join(exc.known) or text("none-registered", lang)
+        return text("unknown-ruleset", lang, ruleset=repr(exc.ruleset_id), known=known)
+    if isinstance(exc, MissingDependencyError):
+        what = exc.what if lang != "zh" else (translate(exc.what, NEEDS) or exc.what)
+        return text("missing-extra", lang, what=what, extra=exc.extra)
+    return str(exc)
+
+
+def warning_text(message: str, lang: str) -> str:
+    """A warning perfrules gives, as one line in ``lang``."""
+    said = translate(message, WARNINGS) if lang == "zh" else None
+    return text("warning", lang, message=said or message)
 
 
 #: argparse's own error messages, in Chinese.

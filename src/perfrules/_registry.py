@@ -631,9 +631,10 @@ def _format_error(path: Union[str, Path], message: str) -> Exception:
 
 
 def _unknown_format(name: str, known: Mapping[str, Any]) -> Exception:
-    from .exceptions import InputError
+    from .exceptions import InputError, Problem
 
-    return InputError(f"unknown format {name!r} (valid: {', '.join(known)})")
+    return InputError(Problem(code="unknown-format",
+                              message=f"unknown format {name!r} (valid: {', '.join(known)})"))
 
 
 _default: Optional[Registry] = None

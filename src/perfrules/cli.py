@@ -12,6 +12,7 @@ import json
 import os
 import re
 import sys
+import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,10 +20,20 @@ from typing import Any, Optional
 
 from . import __version__, example, load, load_all
 from ._engine import Report, score
-from ._messages import DEFAULT_LANG, LANGS, argparse_message, choose_lang, problem_text, text
+from ._messages import (
+    DEFAULT_LANG,
+    LANGS,
+    argparse_message,
+    choose_lang,
+    error_text,
+    problem_text,
+    rule_description,
+    text,
+    warning_text,
+)
 from ._numbers import CONTEXT
 from ._registry import Registry, get_registry
-from .exceptions import InputError, MissingDependencyError, PerfrulesError
+from .exceptions import InputError, MissingDependencyError, PerfrulesError, PerfrulesWarning
 from .io._width import clean, terminal, width
 from .io.audit_render import write_atomic
 
@@ -209,13 +220,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_INPUT
     try:
-        with decimal.localcontext(CONTEXT), _budgets(args):
+        with decimal.localcontext(CONTEXT), _budgets(args), _warnings_as_lines(lang):
             return _run(args, parser)
     except OutputError as exc:
         _error(exc.message(lang), lang)
         return EXIT_INPUT
     except PerfrulesError as exc:
-        _error(terminal(exc).replace("\\n", "\n"), lang)
+        _error(terminal(error_text(exc, lang)).replace("\\n", "\n"), lang)
         return EXIT_INPUT
     except BrokenPipeError:  # pragma: no cover - e.g. `perfrules rules | head`
         return EXIT_OK
@@ -231,6 +242,27 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(text("internal-error", lang, kind=type(exc).__name__, detail=terminal(exc)),
               file=sys.stderr)
         return EXIT_INPUT
+
+
+@contextmanager
+def _warnings_as_lines(lang: str) -> Iterator[None]:
+    """perfrules' own warnings as ``perfrules: warning: …`` lines in ``lang`` on
+    stderr, not Python's ``file:line: PerfrulesWarning: …``; other warnings as Python
+    shows them."""
+    shown = warnings.showwarning
+
+    def show(message: Any, category: type[Warning], filename: str, lineno: int,
+             file: Any = None, line: Optional[str] = None) -> None:
+        if issubclass(category, PerfrulesWarning):
+            print(terminal(warning_text(str(message), lang)), file=sys.stderr)
+        else:
+            shown(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = show
+    try:
+        yield
+    finally:
+        warnings.showwarning = shown
 
 
 def _error(message: str, lang: str) -> None:
@@ -265,9 +297,9 @@ def _dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser,
         emit(schema_text(args.which).encode("utf-8"), None)
         return EXIT_OK
     if args.command == "rules":
-        return _rules(registry)
+        return _rules(registry, args.lang)
     if args.command == "rulesets":
-        return _rulesets(registry)
+        return _rulesets(registry, args.lang)
     if args.command == "serve":
         from .serve._cli import run_serve
 
@@ -498,45 +530,46 @@ def _test(args: argparse.Namespace, registry: Registry) -> int:
     for item in args.cases:
         path = Path(item)
         paths.extend(sorted(path.glob("*.json")) if path.is_dir() else [path])
-    results = [run_case(path, registry) for path in paths]
+    lang = args.lang
+    results = [run_case(path, registry, lang) for path in paths]
     for result in results:
-        print(f"{'PASS' if result.passed else 'FAIL'} {result.path}"
-              + (f"  {result.description}" if result.description and result.passed else ""))
+        if result.passed:
+            print(text("case-pass", lang, path=result.path,
+                       description=f"  {result.description}" if result.description else ""))
+        else:
+            print(text("case-fail", lang, path=result.path))
         for failure in result.failures:
             print(f"    {failure}")
     failed = sum(1 for r in results if not r.passed)
-    print(f"{len(results) - failed} passed, {failed} failed")
+    print(text("case-summary", lang, passed=len(results) - failed, failed=failed))
     return EXIT_FINDINGS if failed else EXIT_OK
 
 
-def _first_paragraph(doc: Optional[str]) -> str:
-    """A docstring's first paragraph as plain text (no reStructuredText markup)."""
-    import re
-
-    text = (doc or "").strip().split("\n\n")[0]
-    text = re.sub(r":[a-z]+:`~?([^`]+)`", r"\1", text).replace("``", "")
-    return " ".join(text.split())
-
-
-def _rules(registry: Registry) -> int:
+def _rules(registry: Registry, lang: str) -> int:
     for name, rule in registry.rules.items():
         natures = " ".join(sorted(rule.natures)) or "-"
         print(f"{name:16} {registry.kind_of(name) or '':15} {natures:8} "
               f"{registry.owner('rule', name) or ''}")
-        doc = _first_paragraph(type(rule).__doc__)
+        doc = rule_description(name, rule, lang)
         if doc:
             print(f"    {doc}")
     return EXIT_OK
 
 
-def _rulesets(registry: Registry) -> int:
+def _rulesets(registry: Registry, lang: str) -> int:
     for ruleset in registry.rulesets.values():
-        dates = f"{ruleset.valid_from or '…'} – {ruleset.valid_until or '…'}"
-        extends = f"  extends {ruleset.extends}" if ruleset.extends else ""
-        region = f"  region {ruleset.region}" if ruleset.region else ""
-        print(f"{ruleset.ref}  in force {dates}{region}{extends}")
-        print(f"    {ruleset.title}")
-        print(f"    {ruleset.citation}  sha256 {ruleset.content_hash()[:16]}")
+        dates = text("ruleset-dates", lang, start=ruleset.valid_from or "…",
+                     end=ruleset.valid_until or "…")
+        extends = text("ruleset-extends", lang, extends=ruleset.extends) if ruleset.extends else ""
+        region = text("ruleset-region", lang, region=ruleset.region) if ruleset.region else ""
+        print(text("ruleset-line", lang, ref=ruleset.ref, dates=dates, region=region,
+                   extends=extends))
+        # the title in Chinese, the description in English (each the other's fallback)
+        title = (ruleset.title or ruleset.description) if lang == "zh" else (
+            ruleset.description.split("\n")[0].strip() or ruleset.title)
+        citation = ruleset.citation if lang == "zh" else (ruleset.citation_en or ruleset.citation)
+        print(f"    {title}")
+        print(f"    {citation}  sha256 {ruleset.content_hash()[:16]}")
     return EXIT_OK
 
 

@@ -130,12 +130,13 @@ class MissingDependencyError(PerfrulesError, ImportError):
     """An optional dependency is not installed; the message names the pip command."""
 
     def __init__(self, what: str, extra: str) -> None:
+        self.what = what
         self.extra = extra
-        super().__init__(f"{what} needs an optional dependency: pip install 'perfrules[{extra}]'")
+        # double quotes: the command works in Windows cmd and PowerShell as in a POSIX shell
+        super().__init__(f'{what} needs an optional dependency: pip install "perfrules[{extra}]"')
 
     def __reduce__(self) -> tuple[type[MissingDependencyError], tuple[str, str]]:
-        what = str(self).split(" needs ", 1)[0]
-        return (type(self), (what, self.extra))
+        return (type(self), (self.what, self.extra))
 
 
 class PluginError(PerfrulesError):

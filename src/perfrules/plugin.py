@@ -46,6 +46,7 @@ from ._compat import tomllib
 from ._engine import form_total, line_points
 from ._explain import CORE_TEMPLATES, Step
 from ._messages import PROBLEM_ZH
+from ._messages import problem_message as _problem_message
 from ._model import Form, Indicator
 from ._numbers import CONTEXT, fold_word, plain
 from ._plan import SHAPES
@@ -101,6 +102,7 @@ __all__ = [
     "line_points",
     "plain",
     "problem",
+    "problem_message",
     "problem_zh",
     "read_toml",
 ]
@@ -135,6 +137,16 @@ def problem(
                    location=indicator.where(field),
                    value=None if shown is None else str(shown), message=message,
                    expected=expected)
+
+
+def problem_message(problem: Problem, lang: str = "zh") -> str:
+    """A problem's message in ``lang`` (``"zh"`` or ``"en"``): in English the
+    problem's own ``message``; in Chinese perfrules' catalogue sentence for it,
+    or the English as written when the catalogue has none (a plugin's own code).
+
+    .. versionadded:: 0.2
+    """
+    return _problem_message(problem, lang)
 
 
 def problem_zh(code: str) -> str:

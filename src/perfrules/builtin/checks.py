@@ -11,7 +11,6 @@ from typing import Callable, Optional
 
 import attrs
 
-from .._messages import problem_message, problem_translated
 from ..plugin import (
     AuditContext,
     Finding,
@@ -22,6 +21,7 @@ from ..plugin import (
     hookimpl,
     line_points,
     plain,
+    problem_message,
     problem_zh,
 )
 
@@ -58,8 +58,9 @@ def input_problems(ctx: AuditContext) -> Iterator[Finding]:
     by_name = {ind.name: ind for ind in ctx.form.indicators}
     for problem in ctx.problems:
         code, zh = _PROBLEM_CODES.get(problem.code, ("PR001", ""))
-        if problem_translated(problem):
-            zh = problem_message(problem, "zh")
+        said = problem_message(problem, "zh")
+        if said != problem.message:
+            zh = said
         else:  # a plugin's own problem: its code's head, its English as written
             zh = f"{zh or f'输入问题：{problem_zh(problem.code)}'}（{problem.message}）"
         yield ctx.finding(

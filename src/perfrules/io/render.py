@@ -12,6 +12,7 @@ from typing import Any, Optional
 import attrs
 
 from .._engine import LineResult, Report
+from .._messages import text, words
 from .._model import Form
 from .._numbers import CONTEXT
 from ..exceptions import MissingDependencyError
@@ -29,6 +30,13 @@ def _cell(value: Any, unit: str = "") -> str:
         return ""
     text = _d(value) if isinstance(value, Decimal) else str(value)
     return f"{text}{unit}" if isinstance(value, Decimal) and unit else text
+
+
+def _head(lang: str, explanation: str, notes: bool) -> list[str]:
+    """The column headers in the form's terms (年度指标值, 实际完成值, 分值, 得分, 偏差原因分析及改进
+    措施); the last column only when a line has a note."""
+    head = text("table-head", lang, explanation=text(explanation, lang)).split("|")
+    return head if notes else head[:-1]
 
 
 def _citation(report: Report, lang: str) -> str:
@@ -79,17 +87,17 @@ class MarkdownWriter:
             out.append(f"> {'表内自评总分为' if zh else 'The form reports a total of'} "
                        f"{_d(form.reported_total)}")
         out.append("")
-        head = (["指标", "性质", "指标值", "完成值", "权重", "得分", "结果", "说明"] if zh else
-                ["Indicator", "Nature", "Target", "Actual", "Weight", "Score", "Result",
-                 "Explanation"])
+        notes = any(line.indicator.note for line in report.lines)
+        head = _head(lang, "md-explanation", notes)
         out.append("| " + " | ".join(head) + " |")
-        out.append("|" + "|".join(["---", ":-:", "--:", "--:", "--:", "--:", ":-:", "---"]) + "|")
+        out.append("|" + "|".join(["---", ":-:", "--:", "--:", "--:", "--:", ":-:", "---"]
+                                  + ["---"] * notes) + "|")
         for line in report.lines:
             ind = line.indicator
             unit = ind.unit
             row = [ind.name, ind.nature or "", _cell(ind.target, unit), _cell(ind.actual, unit),
                    _d(ind.weight), "" if line.points is None else str(line.points),
-                   _status(line, lang), line.explanation(lang)]
+                   _status(line, lang), line.explanation(lang)] + [ind.note] * notes
             out.append("| " + " | ".join(markdown(c) for c in row) + " |")
         out.append("")
         out.append(markdown(report.total_explanation(lang), line=True))
@@ -205,13 +213,12 @@ class HtmlWriter:
                 f'<p class="notice">{_e(t("表内自评总分为 ", "The form reports a total of "))}'
                 f"<b>{_e(form.reported_total)}</b>"
                 f"{_e(t('，与重算结果不同。', ', which differs from the recomputed total.'))}</p>")
-        head = (["指标", "性质", "指标值", "完成值", "权重", "得分", "结果", "计算说明"] if zh else
-                ["Indicator", "Nature", "Target", "Actual", "Weight", "Score", "Result",
-                 "How it was scored"])
+        notes = any(line.indicator.note for line in report.lines)
+        head = _head(lang, "html-explanation", notes)
         parts.append("<table><thead><tr>" + "".join(f"<th>{_e(h)}</th>" for h in head)
                      + "</tr></thead><tbody>")
         for line in report.lines:
-            parts.append(self._row(line, lang))
+            parts.append(self._row(line, lang, notes))
         parts.append("</tbody></table>")
         if form.skipped:
             count = f"（{len(form.skipped)}）" if zh else f" ({len(form.skipped)})"
@@ -235,7 +242,7 @@ class HtmlWriter:
         return clean("\n".join(parts) + "\n").encode("utf-8")
 
     @staticmethod
-    def _row(line: LineResult, lang: str) -> str:
+    def _row(line: LineResult, lang: str, notes: bool = False) -> str:
         ind = line.indicator
         credit = line.credit
         # in perfrules' fixed context, whatever the caller's is
@@ -261,7 +268,8 @@ class HtmlWriter:
             f"{_e(_status(line, lang))}</td>"
             f'<td><div class="why">{_e(line.explanation(lang))}</div>'
             + (f'<div class="loc">{_e(location)}</div>' if location else "")
-            + "</td></tr>"
+            + "</td>" + (f'<td><div class="why">{_e(ind.note)}</div></td>' if notes else "")
+            + "</tr>"
         )
 
 
@@ -286,36 +294,54 @@ class XlsxWriter:
         wb = openpyxl.Workbook()
         ws = wb.active
         ws.title = "自评表"
-        head = ["一级指标", "二级指标", "三级指标", "计量单位", "指标性质", "指标值", "指标权重（分）",
-                "全年完成值", "指标得分（分）", "表内得分", "计算说明"]
-        ws.append([_text(form.title) or "绩效自评表"])
+        head = words("xlsx-head", lang)
+        bold, shade = Font(bold=True), PatternFill("solid", fgColor="EEF1F5")
+        ws.append([_text(form.title) or text("xlsx-form", lang)])
         ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(head))
         ws["A1"].font = Font(size=14, bold=True)
         ws["A1"].alignment = Alignment(horizontal="center")
-        ws.append(["主管部门", _text(form.organization), None, None, None, None, "自评总分（分）",
-                   _num(report.total), "等级", _text(report.grade)])
+        if form.name:  # the form's own name, on its own row as the form has it
+            label = "xlsx-project-name" if form.kind == "project" else "xlsx-unit-name"
+            ws.append([text(label, lang), _text(form.name)])
+        meta = words("xlsx-meta", lang)
+        ws.append([meta[0], _text(form.organization), None, None, None, None, meta[1],
+                   _num(report.total), meta[2], _text(report.grade)])
+        # the fund block, as the form has it above the indicators: 项目资金 with the
+        # execution-rate line (全年预算数, 全年执行数, 分值, 执行率, 得分)
+        funds = [line for line in report.lines
+                 if line.indicator.budget is not None or line.indicator.executed is not None]
+        if funds:
+            ws.append(words("xlsx-fund-head", lang))
+            for cell in ws[ws.max_row]:
+                cell.font, cell.fill = bold, shade
+            for line in funds[:1]:
+                ind = line.indicator
+                ws.append([text("xlsx-fund-total", lang), _num(ind.budget), _num(ind.executed),
+                           _num(ind.weight), _value(ind.actual), _num(line.points)])
+                ws.cell(ws.max_row, 6).number_format = "0.00"
         ws.append(head)
-        for cell in ws[3]:
-            cell.font = Font(bold=True)
-            cell.fill = PatternFill("solid", fgColor="EEF1F5")
+        for cell in ws[ws.max_row]:
+            cell.font, cell.fill = bold, shade
             cell.alignment = Alignment(wrap_text=True, vertical="center")
         unmet_fill = PatternFill("solid", fgColor="FFF1E6")
         for line in report.lines:
+            if line in funds[:1]:
+                continue
             ind = line.indicator
             path = [*ind.path, None, None]
             ws.append([_text(path[0]), _text(path[1]), _text(ind.name), _text(ind.unit),
-                       _text(ind.nature), _value(ind.target), _num(ind.weight),
-                       _value(ind.actual),
-                       _num(line.points) if line.points is not None else "不适用",
-                       _num(ind.reported_score), _text(line.explanation(lang))])
+                       _text(ind.nature), _value(ind.target), _value(ind.actual),
+                       _num(ind.weight),
+                       _num(line.points) if line.points is not None else _status(line, lang),
+                       _num(ind.reported_score), _text(ind.note), _text(line.explanation(lang))])
             row = ws.max_row
             ws.cell(row, 9).number_format = "0.00"
             if line.applicable and not line.met:
                 for col in range(1, len(head) + 1):
                     ws.cell(row, col).fill = unmet_fill
-        ws.append([None, None, "总分", None, None, None, _num(report.applicable_weight), None,
-                   _num(report.total), _num(form.reported_total),
-                   _text(report.total_explanation(lang))])
+        ws.append([None, None, text("xlsx-total", lang), None, None, None, None,
+                   _num(report.applicable_weight), _num(report.total), _num(form.reported_total),
+                   None, _text(report.total_explanation(lang))])
         ws.cell(ws.max_row, 9).number_format = "0.00"
         for cell in ws[ws.max_row]:
             cell.font = Font(bold=True)
@@ -325,7 +351,7 @@ class XlsxWriter:
                          f"{prov.ruleset_version} ({_citation(report, lang)}) · ruleset sha256 "
                          f"{prov.ruleset_hash[:16]} · form sha256 {prov.form_hash[:16]}")])
         _no_formulas(ws)
-        for letter, width in zip("ABCDEFGHIJK", (12, 14, 30, 8, 8, 10, 10, 10, 10, 10, 70)):
+        for letter, width in zip("ABCDEFGHIJKL", (12, 14, 30, 8, 8, 10, 10, 10, 10, 10, 30, 70)):
             ws.column_dimensions[letter].width = width
         buffer = io.BytesIO()
         wb.save(buffer)
