@@ -43,7 +43,7 @@ def test_perfrules_test_says_what_differs(tmp_path: Path, capsys: pytest.Capture
     case(tmp_path, "no-error", {"error": ["bad-number"]})
     case(tmp_path, "unscorable", {"total": "100.00"}, bad_form)
     case(tmp_path, "passes", {"total": "100.00", "grade": "优"})
-    code = main(["test", str(tmp_path)])
+    code = main(["--lang", "en", "test", str(tmp_path)])
     out = capsys.readouterr().out
     assert code == 1
     assert "grade 优, expected 良" in out

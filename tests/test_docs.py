@@ -62,23 +62,32 @@ UPDATE = os.environ.get("PERFRULES_UPDATE_SNAPSHOT") == "1"
 CONSOLE = re.compile(r"^```console\n(.*?)^```$", re.S | re.M)
 
 
-def build_demo(root: Path) -> None:
-    """The files the guides work on: the bundled example, the forms under
-    docs/zh/examples/, and a folder of received forms.
+#: the files the Chinese guide works on, downloadable from its pages (docs/zh/examples/)
+EXAMPLES = DOCS / "zh" / "examples"
+INBOX = "收到的自评表"
 
-    收到的自评表/ holds the example as an Excel form (correct), 某社区.xlsx (a line
-    score and the total written wrong, a missing explanation), 某服务中心.json (weights
-    summing to 95, a qualitative actual that names no tier) and 扫描件.xlsx (not a
-    workbook at all).
-    """
+
+def build_demo(root: Path) -> None:
+    """The files the guides work on, as a reader downloads them from the pages:
+    docs/zh/examples/ (the bundled example as 香炉山街道2022.json, 计分示例.json and
+    the folder of received forms 收到的自评表/, also as 收到的自评表.zip)."""
+    for example in EXAMPLES.glob("*.json"):
+        shutil.copy(example, root / example.name)
+    shutil.copytree(EXAMPLES / INBOX, root / INBOX)
+
+
+def write_samples(root: Path) -> None:
+    """The folder of received forms, made afresh: 收到的自评表/ holds the example as an
+    Excel form (the xlsx report of `perfrules score --example`), 某社区.xlsx (a line
+    score and the total written wrong, a missing explanation; saved by LibreOffice when
+    it is installed, as a finance office's spreadsheet program would), 某服务中心.json
+    (weights summing to 95, a qualitative actual that names no tier) and 扫描件.xlsx
+    (not a workbook at all)."""
     import openpyxl
 
     from perfrules.cli import main
 
-    shutil.copy(perfrules.example_path(), root / "香炉山街道2022.json")
-    for example in (DOCS / "zh" / "examples").glob("*.json"):
-        shutil.copy(example, root / example.name)
-    inbox = root / "收到的自评表"
+    inbox = root / INBOX
     inbox.mkdir()
     with contextlib.redirect_stdout(io.StringIO()):
         assert main(["score", "--example", "--format", "xlsx",
@@ -102,7 +111,10 @@ def build_demo(root: Path) -> None:
     ]:
         ws.append(row)
     ws.append(["自评总分", "", "", "", "", "", 100, "", 92.31, ""])
-    wb.save(inbox / "某社区.xlsx")
+    made = root / "openpyxl"
+    made.mkdir()
+    wb.save(made / "某社区.xlsx")
+    _resave_with_libreoffice(made / "某社区.xlsx", inbox)
     form = {
         "title": "某服务中心2023年度部门整体绩效自评表",
         "organization": "某服务中心",
@@ -122,6 +134,81 @@ def build_demo(root: Path) -> None:
     }
     (inbox / "某服务中心.json").write_text(json.dumps(form, ensure_ascii=False, indent=2), "utf-8")
     (inbox / "扫描件.xlsx").write_bytes(b"%PDF-1.4 a scan saved under the wrong name")
+
+
+
+
+def _resave_with_libreoffice(path: Path, folder: Path) -> None:
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        shutil.copy(path, folder / path.name)
+        return
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as profile:  # its own profile: never a running one's
+        subprocess.run([soffice, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless",
+                        "--convert-to", "xlsx", "--outdir", str(folder), str(path)],
+                       check=True, capture_output=True, timeout=300)
+
+
+def _cells(path: Path) -> list[list[object]]:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    return [[None if c.value == "" else c.value for c in row]
+            for ws in wb.worksheets for row in ws.iter_rows()]
+
+
+def test_the_downloadable_samples_are_the_files_the_pages_run_on(tmp_path: Path) -> None:
+    """docs/zh/examples/ holds what write_samples makes now (cell values for workbooks,
+    bytes for the rest); the zip holds the folder; the bundled example is the package's."""
+    pytest.importorskip("openpyxl")
+    import zipfile
+
+    if UPDATE:
+        shutil.rmtree(EXAMPLES / INBOX, ignore_errors=True)
+        write_samples(EXAMPLES)
+        shutil.rmtree(EXAMPLES / "openpyxl")
+        shutil.copy(perfrules.example_path(), EXAMPLES / "香炉山街道2022.json")
+        with zipfile.ZipFile(EXAMPLES / f"{INBOX}.zip", "w", zipfile.ZIP_DEFLATED) as zf:
+            for path in sorted((EXAMPLES / INBOX).iterdir()):
+                info = zipfile.ZipInfo(f"{INBOX}/{path.name}", date_time=(2024, 1, 1, 0, 0, 0))
+                zf.writestr(info, path.read_bytes(), zipfile.ZIP_DEFLATED)
+    assert (EXAMPLES / "香炉山街道2022.json").read_bytes() == perfrules.example_path().read_bytes()
+    write_samples(tmp_path)
+    now = sorted(p.name for p in (tmp_path / INBOX).iterdir())
+    assert sorted(p.name for p in (EXAMPLES / INBOX).iterdir()) == now
+    for name in now:
+        made, shown = tmp_path / INBOX / name, EXAMPLES / INBOX / name
+        if name.endswith(".xlsx") and made.read_bytes()[:2] == b"PK":
+            assert _cells(shown) == _cells(made), name
+        else:
+            assert shown.read_bytes() == made.read_bytes(), name
+    with zipfile.ZipFile(EXAMPLES / f"{INBOX}.zip") as zf:
+        assert sorted(zf.namelist()) == [f"{INBOX}/{n}" for n in now]
+        for name in now:
+            assert zf.read(f"{INBOX}/{name}") == (EXAMPLES / INBOX / name).read_bytes()
+
+
+def test_every_sample_a_page_runs_on_is_downloadable_from_it(tmp_path: Path) -> None:
+    """A file or folder a console command of a zh page names is {download}-linked there
+    (a folder as its .zip)."""
+    build_demo(tmp_path)
+    for page in sorted((DOCS / "zh").glob("*.md")):
+        text = page.read_text("utf-8")
+        links = set(re.findall(r"\{download\}`[^`<]*<([^>]+)>`", text))
+        used: set[str] = set()
+        for command in re.findall(r"^\$ perfrules (.*)$", text, re.M):
+            for arg in shlex.split(command):
+                target = tmp_path / arg.rstrip("/")
+                if arg.startswith("-") or not target.exists() or arg.rstrip("/") == "":
+                    continue
+                used.add(f"examples/{arg.rstrip('/')}" + (".zip" if target.is_dir() else ""))
+        missing = sorted(used - links)
+        assert not missing, f"{page.name} runs on {missing} but offers no {{download}} of it"
+        for link in links:
+            assert (page.parent / link).is_file(), (page.name, link)
 
 
 def run_shown(command: str, last_code: int) -> tuple[str, int]:
@@ -221,6 +308,75 @@ def test_shown_commands_print_what_the_page_shows(page: Path, tmp_path: Path,
 
 def test_there_are_checked_commands_in_the_chinese_guide() -> None:
     assert [p for p in PAGES_WITH_CONSOLE if p.parent.name == "zh"], "no ```console block in docs/zh"
+
+
+# -- tables generated from the ruleset data -------------------------------------------
+#
+# A table between `% generated: KIND RULESET [WEIGHT …]` and `% end generated` (MyST
+# comments, not shown) is made from the ruleset's data: `tiers` the bands (as a share of
+# the weight, and in points for each WEIGHT) and the default without a judged score,
+# `words` the tier words. PERFRULES_UPDATE_SNAPSHOT=1 rewrites them.
+
+GENERATED = re.compile(r"^% generated: ([^\n]+)\n(.*?)^% end generated$", re.S | re.M)
+
+
+def _pct(share: Decimal) -> str:
+    text = f"{(share * 100).normalize():f}"
+    return "0" if text == "0" else f"{text}%"
+
+
+def _pts(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+def _band(lower: str, upper: str, upper_inclusive: bool, unit: str) -> str:
+    if upper_inclusive:
+        return f"{lower}～{upper}{unit}（含两端）" if lower != "0" else f"0～{upper}{unit}（含两端）"
+    if lower == "0" or lower == "0%":
+        return f"0～{upper}{unit}（不含 {upper}）"
+    return f"{lower}～{upper}{unit}（含 {lower}，不含 {upper}）"
+
+
+def generated_table(spec: str, registry: perfrules.Registry) -> str:
+    kind, ruleset_id, *weights = spec.split()
+    ruleset = registry.ruleset(ruleset_id)
+    if kind == "words":
+        rows = ["| 档次 | `" + ruleset_id + "` 认可的用语 |", "|---|---|"]
+        rows += [f"| {t.name} | {'、'.join(t.words)} |" for t in ruleset.tiers]
+        return "\n".join(rows)
+    assert kind == "tiers", spec
+    head = ["档次", "分值区间（占权重）", *(f"权重 {w} 分时" for w in weights), "未填评定得分时"]
+    rows = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for t in ruleset.tiers:
+        cells = [t.name, _band(_pct(t.lower), _pct(t.upper), t.upper_inclusive, "")]
+        for w in weights:
+            cells.append(_band(_pts(t.lower * Decimal(w)), _pts(t.upper * Decimal(w)),
+                               t.upper_inclusive, " 分"))
+        cells.append("满分" if t.default == 1 else "0 分" if t.default == 0
+                     else f"权重的 {_pct(t.default)}，报告注明“默认值”")
+        rows.append("| " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
+@pytest.mark.parametrize("page", sorted(p for p in DOCS.rglob("*.md") if "_build" not in p.parts
+                                        and "% generated:" in p.read_text("utf-8")),
+                         ids=lambda p: p.name)
+def test_generated_tables_are_the_ruleset_data(page: Path, registry: perfrules.Registry) -> None:
+    text = page.read_text("utf-8")
+    now = GENERATED.sub(lambda m: f"% generated: {m.group(1)}\n"
+                        f"{generated_table(m.group(1), registry)}\n% end generated", text)
+    if UPDATE and now != text:
+        page.write_text(now, "utf-8")
+        return
+    assert now == text, f"{page.name}: a generated table differs from the ruleset data; " \
+                        "rewrite it with PERFRULES_UPDATE_SNAPSHOT=1"
+
+
+def test_the_tier_table_shows_bands_not_words(registry: perfrules.Registry) -> None:
+    table = generated_table("tiers cn-mof-2020 10 4.5", registry)
+    assert "| 达成 | 80%～100%（含两端） | 8～10 分（含两端） | 3.6～4.5 分（含两端） | 满分 |" in table
+    assert "| 部分达成 | 60%～80%（含 60%，不含 80%） | 6～8 分（含 6，不含 8） |" in table
+    assert "| 未达成 | 0～60%（不含 60%） | 0～6 分（不含 6） | 0～2.7 分（不含 2.7） | 0 分 |" in table
 
 
 # -- README ------------------------------------------------------------------------

