@@ -8,7 +8,12 @@ still stems English ones.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import perfrules
+
+sys.path.insert(0, str(Path(__file__).parent / "_ext"))
 
 project = "perfrules"
 author = "perfrules developers"
@@ -19,6 +24,7 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.doctest",
     "sphinx.ext.intersphinx",
+    "cjk_columns",  # docs/_ext: one-column characters stay one column in output blocks
 ]
 source_suffix = {".md": "markdown"}
 exclude_patterns = ["_build", "**/_build"]
