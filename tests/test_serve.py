@@ -691,7 +691,7 @@ def test_serve_without_the_extra_names_it(monkeypatch: pytest.MonkeyPatch,
                                           capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setitem(sys.modules, "uvicorn", None)
     assert main(["--lang", "en", "serve"]) == 2
-    assert "pip install 'perfrules[serve]'" in capsys.readouterr().err
+    assert 'pip install "perfrules[serve]"' in capsys.readouterr().err
 
 
 def test_token_file_problems(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

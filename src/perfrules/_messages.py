@@ -416,6 +416,10 @@ PROBLEM_MESSAGES: dict[str, list[tuple[str, str]]] = {
                   "path 应为指标所属各级指标名称的列表")],
     "bad-applicable": [("applicable must be true or false", "applicable 应为 true 或 false")],
     "cell-error": [("the cell shows the spreadsheet error {error}", "单元格显示表格错误值 {error}")],
+    "formula-without-value": [
+        ("the cell holds the formula {formula} but no value calculated from it (the program "
+         "that wrote the file did not calculate it)",
+         "单元格中是公式 {formula}，但没有保存计算结果（写出该文件的程序没有计算公式）")],
     # -- files ------------------------------------------------------------------------
     "unknown-format": [
         ("unknown format {name} (valid: {known})", "未知的格式 {name}（可用：{known}）"),
@@ -524,6 +528,9 @@ EXPECTED_MESSAGES: list[tuple[str, str]] = [
      "数值，如 95 或 95%；定性指标填档次用语"),
     ("a number, or text for 定性 lines", "数值；定性指标可填文字"),
     ("a value; recalculate and save the file", "一个值；请重新计算后保存文件"),
+    ("open the file in Excel or WPS and save it, so that every formula's value is saved with "
+     "it; or type the value",
+     "用 Excel 或 WPS 打开并保存该文件，使每个公式的计算结果随文件保存；或直接填写数值"),
     ("rows below the header with a name and a weight", "表头下有名称和权重的行"),
     ("a header row with 三级指标/指标名称, 指标权重/分值 and 指标值/全年完成值",
      "含有 三级指标/指标名称、指标权重/分值 和 指标值/全年完成值 的表头行"),
