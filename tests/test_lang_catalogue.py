@@ -335,3 +335,23 @@ def test_every_builtin_finding_speaks_one_language(name: str) -> None:
             assert not english_words(finding.message("zh")), (finding.code, zh)
         en = finding.message("en")
         assert not _CHINESE_SAYING.findall(_QUOTED.sub(" ", en)), (finding.code, en)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_audit_page_says_what_is_valid_in_the_run_s_language(lang: str, tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]
+                                                                ) -> None:
+    import json
+
+    from perfrules.cli import main
+
+    form = {"indicators": [
+        {"name": "培训人次", "nature": "≥", "target": "90", "weight": "57", "actual": "95"},
+        {"name": "满意度", "nature": "≥", "target": "90", "weight": "40", "actual": "95"}]}
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "权重.json").write_text(json.dumps(form, ensure_ascii=False), "utf-8")
+    main(["--lang", lang, "audit", str(tmp_path / "in"), "-o", str(tmp_path / "out") + "/"])
+    capsys.readouterr()
+    page = (tmp_path / "out" / "audit.html").read_text("utf-8")
+    assert ("权重合计为 100（允许 ±0.01）" in page) == (lang == "zh")
+    assert ("weights summing to 100" in page) == (lang == "en")

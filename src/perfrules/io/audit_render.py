@@ -22,7 +22,7 @@ from typing import IO, Any, Callable, Optional, Union
 import attrs
 
 from .._audit import SEVERITIES, AuditReport, Finding
-from .._messages import text, without_source, words
+from .._messages import expected_text, text, without_source, words
 from ..exceptions import MissingDependencyError
 from ._width import clean, csv_field, markdown, pad, spreadsheet, terminal, width
 from .render import form_heading
@@ -297,7 +297,7 @@ def _html_part(item: BatchItem, lang: str) -> str:
             f'<tr><td class="sev {f.severity}">{_e(_SEV_ZH[f.severity] if zh else f.severity)}'
             f"</td><td>{_e(f.code)}</td><td>{_e(f.indicator or '')}</td>"
             f'<td class="loc">{_e(f.location or "")}</td><td>{_e(f.message(lang))}</td>'
-            f"<td>{_e(f.expected or '')}</td><td>{_e(f.found or '')}</td>"
+            f"<td>{_e(expected_text(f.expected, lang) or '')}</td><td>{_e(f.found or '')}</td>"
             f"<td>{_e(f.citation or '')}</td></tr>")
     parts.append("</tbody></table>")
     return clean("\n".join(parts))
@@ -899,7 +899,8 @@ def annotate_xlsx(items: Union[BatchItem, Sequence[BatchItem]], out_dir: Path,
         worst = min(findings, key=lambda f: SEVERITIES.index(f.severity)).severity
         cell.fill = PatternFill("solid", fgColor=_FILLS[worst])
         text = "\n".join(f"[{f.code} {_SEV_ZH[f.severity]}] {f.message_zh}"
-                         + (f"（应为 {f.expected}）" if f.expected else "") for f in findings)
+                         + (f"（应为 {expected_text(f.expected, 'zh')}）" if f.expected else "")
+                         for f in findings)
         # A comment is never a formula; its text is cleaned of what XML forbids.
         cell.comment = Comment(spreadsheet(text)[:30000], "perfrules", width=360, height=160)
     write_atomic(target, workbook.save)
