@@ -100,6 +100,9 @@ PAIRS = [(f"problem {code}", en, zh) for code, pairs in PROBLEM_MESSAGES.items()
          for en, zh in pairs]
 PAIRS += [("expected", en, zh) for en, zh in EXPECTED_MESSAGES]
 PAIRS += [("phrase", en, zh) for en, zh in PHRASES]
+PAIRS += [("plugin error", en, zh) for en, zh in _messages.PLUGIN_ERRORS]
+PAIRS += [("warning", en, zh) for en, zh in _messages.WARNINGS]
+PAIRS += [("needs", en, zh) for en, zh in _messages.NEEDS]
 
 
 @pytest.mark.parametrize(("kind", "en", "zh"), PAIRS)
@@ -355,3 +358,15 @@ def test_the_audit_page_says_what_is_valid_in_the_run_s_language(lang: str, tmp_
     page = (tmp_path / "out" / "audit.html").read_text("utf-8")
     assert ("权重合计为 100（允许 ±0.01）" in page) == (lang == "zh")
     assert ("weights summing to 100" in page) == (lang == "en")
+
+
+def test_a_rule_that_fails_is_reported_in_the_run_s_language() -> None:
+    from perfrules._messages import error_text
+    from perfrules.exceptions import PluginError
+
+    exc = PluginError("rule 'hubei-steps' (plugin 'perfrules-hubei') failed on indicator '甲' at "
+                      "a.json: indicators[0]: ZeroDivisionError: division by zero")
+    assert error_text(exc, "zh") == (
+        "计分规则 'hubei-steps'（插件 'perfrules-hubei'）计算指标 '甲'（a.json: indicators[0]）时出错"
+        "（ZeroDivisionError）")
+    assert error_text(exc, "en") == str(exc)

@@ -329,8 +329,9 @@ MESSAGES: dict[str, dict[str, str]] = {
 # tests/test_lang.py refuses for every built-in code.
 #
 # Template fields: ``{name}`` matches any text; in the Chinese, a value is itself
-# translated when it is a known term or phrase (TERMS, PHRASES), and ``{detail}``
-# (a library's own error text) becomes the line and column it names, or nothing.
+# translated when it is a known term or phrase (TERMS, PHRASES), ``{detail}`` (a
+# library's own error text) becomes the line and column it names, or nothing, and
+# ``{error}`` matches an exception's class name only.
 
 _NUMBER_REASONS = [
     ("unexpected unit {unit}; write the number alone", "无法识别的单位 {unit}；请只写数字"),
@@ -609,6 +610,18 @@ NEEDS: list[tuple[str, str]] = [
     ("annotated Excel copies", "生成 Excel 批注副本"),
 ]
 
+#: Plugin errors a user meets at run time, in Chinese (errors a plugin's author meets when
+#: registering stay as written: they are about the plugin's code).
+PLUGIN_ERRORS: list[tuple[str, str]] = [
+    ("plugin {name} ({value}) failed to load: {error}: {detail}",
+     "插件 {name}（{value}）无法加载（{error}）"),
+    ("rule {rule} (plugin {plugin}) failed on indicator {name} at {where}: {error}: {detail}",
+     "计分规则 {rule}（插件 {plugin}）计算指标 {name}（{where}）时出错（{error}）"),
+    ("rule {rule} (plugin {plugin}) returned {value} for indicator {name}, not an Outcome",
+     "计分规则 {rule}（插件 {plugin}）对指标 {name} 返回了 {value}，不是 perfrules.plugin.Outcome"),
+    ("plugin {name} raised in {hook}: {error}: {detail}", "插件 {name} 在 {hook} 中出错（{error}）"),
+]
+
 #: Warnings perfrules gives (``PerfrulesWarning``), as lines in the run's language.
 WARNINGS: list[tuple[str, str]] = [
     ("the plugin allow-list names {name}, which matches no installed perfrules plugin",
@@ -660,7 +673,13 @@ def error_text(exc: BaseException, lang: str) -> str:
     """One of perfrules' errors as a message in ``lang``: problems and the errors
     with values (unknown ruleset, missing extra) from the catalogue; any other
     error as written."""
-    from .exceptions import FormError, InputError, MissingDependencyError, UnknownRulesetError
+    from .exceptions import (
+        FormError,
+        InputError,
+        MissingDependencyError,
+        PluginError,
+        UnknownRulesetError,
+    )
 
     if isinstance(exc, InputError):
         source = exc.source if isinstance(exc, FormError) and exc.source else ""
@@ -674,6 +693,8 @@ def error_text(exc: BaseException, lang: str) -> str:
     if isinstance(exc, MissingDependencyError):
         what = exc.what if lang != "zh" else (translate(exc.what, NEEDS) or exc.what)
         return text("missing-extra", lang, what=what, extra=exc.extra)
+    if isinstance(exc, PluginError) and lang == "zh":
+        return translate(str(exc), PLUGIN_ERRORS) or str(exc)
     return str(exc)
 
 
@@ -773,7 +794,9 @@ def _pattern(template: str) -> re.Pattern[str]:
         parts.append(re.escape(literal))
         if name is None:
             continue
-        parts.append(f"(?P={name})" if name in seen else f"(?P<{name}>.+?)")
+        # {error} is an exception's class name: no spaces, so the text before it may hold ": "
+        body = r"[\w.]+" if name == "error" else ".+?"
+        parts.append(f"(?P={name})" if name in seen else f"(?P<{name}>{body})")
         seen.add(name)
     return re.compile("".join(parts), re.DOTALL)
 
