@@ -242,6 +242,10 @@ def run_audit(args: argparse.Namespace, registry: Registry,
                 done += 1
     except Interrupted as stop:
         outputs.tally.interrupted = True
+        if names and out_dir is not None:  # annotated copies the stopped workers left half-written
+            for leftover in out_dir.rglob(".*.audit.xls*.tmp"):
+                with contextlib.suppress(OSError):
+                    leftover.unlink()
         try:
             outputs.finish()
         finally:
