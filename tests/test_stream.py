@@ -203,7 +203,7 @@ def test_max_cells_travels_as_an_argument(tmp_path: Path, capsys: pytest.Capture
     path = builders.seed_xlsx(tmp_path / "form.xlsx")
     code, out, _ = run(capsys, "audit", str(path), "--max-cells", "10", "--jobs", "1",
                        "--timeout", "0")
-    assert code == 2 and "max_cells is 10" in out
+    assert code == 2 and "max_cells" in out and "10" in out and "--max-cells" in out
     assert seen == [None]
 
 
