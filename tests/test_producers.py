@@ -629,3 +629,24 @@ def test_two_forms_on_consecutive_pages_of_a_pdf_both_score(registry: perfrules.
     for form, name in zip(forms, ("mof-2020-project", "chongqing-department")):
         check_form_values(form, cases[name].expect)
         check_score(form, cases[name].expect, registry)
+
+
+def test_xls_literal_percent_format_is_the_number_shown(tmp_path: Path) -> None:
+    """A .xls number formatted 0.00"%" shows 99.35%, not 9935%."""
+    xlwt = pytest.importorskip("xlwt")
+    pytest.importorskip("xlrd")
+    book = xlwt.Workbook(encoding="utf-8")
+    ws = book.add_sheet("自评表")
+    literal, real = xlwt.easyxf(num_format_str='0.00"%"'), xlwt.easyxf(num_format_str="0.0%")
+    rows = [_HEADER, ["产出指标", "数量指标", "培训人数", "≥", "100人", "80人", 50, 40],
+            ["效益指标", "社会效益指标", "满意度", "≥", 0.9, 95, 50, 50],
+            ["合计", None, None, None, None, None, 100, 90]]
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if value is not None:
+                style = real if (r, c) == (2, 4) else literal if (r, c) == (2, 5) else xlwt.easyxf("")
+                ws.write(r, c, value, style)
+    book.save(str(tmp_path / "literal.xls"))
+    form = perfrules.load(tmp_path / "literal.xls")
+    assert form.indicators[1].target == Decimal(90) and form.indicators[1].actual == Decimal(95)
+    assert perfrules.score(form).total == Decimal("90.00")

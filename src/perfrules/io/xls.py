@@ -1,7 +1,8 @@
 """Old binary Excel workbooks (.xls, BIFF), as WPS and older Excel save them, through xlrd.
 
 Merged cells hold their value in their first cell, as Excel stores them;
-number formats with ``%`` mark percentages (0.9935 shown as 99.35%); cells
+number formats that show ``%`` mark percentages (0.9935 shown as 99.35%), and a
+``%`` written as text in the format (``0.00"%"``) follows the number as it is; cells
 are named as Excel names them (``Sheet1!F14``). One form per sheet, as .xlsx.
 """
 
@@ -9,18 +10,21 @@ from __future__ import annotations
 
 import importlib
 import io
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Optional
 
 import attrs
 
 from .._model import Form
+from .._numbers import plain
 from ..exceptions import FormError, MissingDependencyError
 from ._forms import forms_from_sheets
 from ._limits import Limits, ManyForms, limit_error, resolve
 from .canonical import file_error as _error
 from .canonical import read_bytes
 from .xlsx import Cell, XlsxReader, dense
+from .xlsx import _format_kinds as _kinds_of_code
 
 __all__ = ["XlsReader"]
 
@@ -94,7 +98,7 @@ def _not_xls(data: bytes) -> str:
 
 
 def _cells(book: Any, sheet: Any, xlrd: Any) -> list[Cell]:
-    percent: dict[int, bool] = {}
+    percent: dict[int, tuple[str, ...]] = {}
     cells: list[Cell] = []
     for r in range(sheet.nrows):
         for c in range(sheet.row_len(r)):
@@ -111,8 +115,14 @@ def _cells(book: Any, sheet: Any, xlrd: Any) -> list[Cell]:
                 value = _number(raw)
                 xf = sheet.cell_xf_index(r, c)
                 if xf not in percent:
-                    percent[xf] = _is_percent(book, xf)
-                shown = percent[xf]
+                    percent[xf] = _format_kinds(book, xf)
+                kinds = percent[xf]
+                section = 1 if raw < 0 and len(kinds) > 1 else (
+                    2 if raw == 0 and len(kinds) > 2 else 0)
+                if kinds[section] == "percent":
+                    shown = True
+                elif kinds[section] == "literal-percent":  # 0.00"%": the number, then %
+                    value = plain(Decimal(repr(raw))) + "%"
             elif kind == _DATE:
                 try:
                     value = xlrd.xldate.xldate_as_datetime(raw, book.datemode)
@@ -135,10 +145,10 @@ def _number(raw: float) -> Any:
     return raw
 
 
-def _is_percent(book: Any, xf_index: int) -> bool:
+def _format_kinds(book: Any, xf_index: int) -> tuple[str, ...]:
+    """What each section of a cell style's number format shows (see the .xlsx reader)."""
     try:
         key = book.xf_list[xf_index].format_key
-        return "%" in str(book.format_map[key].format_str)
+        return _kinds_of_code(-1, str(book.format_map[key].format_str))
     except (IndexError, KeyError, AttributeError):
-        return False
-
+        return ("number",)
