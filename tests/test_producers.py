@@ -559,12 +559,12 @@ def _produced(case: layouts.Case, producer: str, fmt: str, tmp_path: Path) -> Pa
     if producer == "xlsxwriter":
         pytest.importorskip("xlsxwriter")
         return producers.xlsxwriter(case.layout, tmp_path / f"{case.name}.xlsx")
-    fixture = producers.FIXTURES / f"{case.name}.{fmt}"
-    if fixture.exists():
+    fixture = producers.fixture(case, fmt)
+    if fixture is not None:
         return fixture
     if producers.soffice() is None or fileformats.available(producers.CONVERSIONS[fmt][0]):
-        pytest.skip(f"no LibreOffice-saved {fixture.name} yet and no LibreOffice here: "
-                    "run python -m tests.producers.regenerate where it is installed")
+        pytest.skip(f"no LibreOffice-saved {case.name}.{fmt} of this layout as it is now, and "
+                    "no LibreOffice here: run python -m tests.producers.regenerate where it is")
     return producers.regenerate([case], tmp_path, (fmt,))[0]
 
 

@@ -18,6 +18,8 @@ installed; run this script again after adding a layout to tests/layouts.py.
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -34,6 +36,25 @@ from tests.gridspec import Layout
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE / "libreoffice"
+#: case name → fingerprint of the layout its fixtures were made from
+MANIFEST = FIXTURES / "layouts.json"
+
+
+def fingerprint(layout: Layout) -> str:
+    """A short hash of a layout: a fixture made from another version of it is stale."""
+    text = repr([(s.name, s.rows, sorted(s.merges), sorted(s.percent), s.paragraphs)
+                 for s in layout])
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def fixture(case: layouts.Case, fmt: str) -> Optional[Path]:
+    """The committed LibreOffice file of a case, if made from the layout as it is now."""
+    path = FIXTURES / f"{case.name}.{fmt}"
+    try:
+        made = json.loads(MANIFEST.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return path if path.exists() and made.get(case.name) == fingerprint(case.layout) else None
 #: target format → (the file of tests/fileformats.py it is converted from, soffice filter)
 CONVERSIONS = {
     "xlsx": ("xlsx", "xlsx:Calc MS Excel 2007 XML"),
@@ -133,6 +154,8 @@ def two_forms() -> Layout:
 def main() -> None:
     cases = layouts.all_cases()
     written = regenerate(cases, FIXTURES)
+    MANIFEST.write_text(json.dumps({c.name: fingerprint(c.layout) for c in cases}, indent=1,
+                                   ensure_ascii=False) + "\n", "utf-8")
     with tempfile.TemporaryDirectory() as tmp:
         source = fileformats.write(two_forms(), Path(tmp) / "two-forms.docx", "docx")
         written += libreoffice([source], "pdf", FIXTURES)
