@@ -271,7 +271,7 @@ def test_formula_without_saved_value(tmp_path: Path) -> None:
     from perfrules._messages import problem_text
 
     zh = problem_text(first, "zh")
-    assert "公式没有保存的计算结果" in zh and "自评表!H2" in zh
+    assert "没有保存计算结果" in zh and "自评表!H2" in zh and "Excel 或 WPS" in zh
 
 
 def test_formula_without_value_in_the_total_row(tmp_path: Path) -> None:
