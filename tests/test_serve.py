@@ -659,8 +659,9 @@ def test_uploads_stay_in_a_private_folder_and_are_removed(server: Served, tmp_pa
     assert not list(server.tmp.parent.glob("escape.json"))
 
 
-def test_beyond_the_bound_on_requests_503_with_retry_after(tmp_path: Path) -> None:
-    with _serve(tmp_path / "busy", "--workers", "1", "--max-requests", "1") as busy:
+def test_beyond_the_bound_on_requests_503_and_the_readers_budgets(tmp_path: Path) -> None:
+    with _serve(tmp_path / "busy", "--workers", "1", "--max-requests", "1",
+                "--max-cells", "50") as busy:
         answers: dict[str, Any] = {}
 
         def hostile() -> None:
@@ -682,6 +683,12 @@ def test_beyond_the_bound_on_requests_503_with_retry_after(tmp_path: Path) -> No
             thread.join()
             assert answers["hostile"].status_code == 422
             assert c.get("/v1/rules").status_code == 200
+            # --max-cells reaches the readers in the worker processes, as on the command line
+            path = builders.seed_xlsx(tmp_path / "seed.xlsx")
+            r = c.post("/v1/score", files={"file": (path.name, path.read_bytes())})
+            assert r.status_code == 413
+            assert r.json()["code"] == "limit-exceeded"
+            assert "--max-cells" in r.json()["problems"][0]["expected"]
 
 
 # -- the command line ------------------------------------------------------------------------------
