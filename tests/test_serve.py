@@ -498,6 +498,11 @@ def test_form_problems_are_422_with_the_command_lines_lines(
         assert [p["text"] for p in body["problems"]] == printed
         assert {p["code"] for p in body["problems"]} >= {"bad-number"}
         assert body["problems"][0]["indicator"] == "培训人次"
+        if lang == "en":
+            with pytest.raises(perfrules.InputError) as err:
+                perfrules.score(perfrules.load(path))
+            assert [p["message"] for p in body["problems"]] == [
+                p.message for p in err.value.problems]
         assert body["problems"][0]["location"] == "bad.json: indicators[0].weight"
 
 

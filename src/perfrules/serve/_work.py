@@ -21,7 +21,7 @@ import attrs
 from .. import __version__, load_all
 from .._audit import audit
 from .._engine import score
-from .._messages import problem_text
+from .._messages import expected_text, problem_message, problem_text
 from .._numbers import CONTEXT
 from .._registry import Registry, get_registry
 from .._ruleset import RuleSet
@@ -90,9 +90,11 @@ def dumps(data: Any) -> bytes:
 
 
 def problem_dict(problem: Problem, lang: str, source: str) -> dict[str, Any]:
-    """A problem as JSON: every field of :class:`~perfrules.Problem`, and ``text``, the
-    line the command line prints for it in ``lang``."""
+    """A problem as JSON: every field of :class:`~perfrules.Problem` (``message`` and
+    ``expected`` in ``lang``), and ``text``, the line the command line prints for it."""
     data = attrs.asdict(problem)
+    data["message"] = problem_message(problem, lang)  # in the request's language, as `text`
+    data["expected"] = expected_text(problem.expected, lang)
     data["text"] = problem_text(problem, lang, source)
     return data
 
