@@ -19,9 +19,9 @@ import attrs
 import pytest
 
 import perfrules
-from perfrules import Outcome
 from perfrules.cli import main
 from perfrules.hookspecs import hookimpl
+from perfrules.plugin import Outcome
 
 from . import builders
 

@@ -12,8 +12,9 @@ import attrs
 import pytest
 
 import perfrules
-from perfrules import FormError, Outcome, PluginError
+from perfrules import FormError, PluginError
 from perfrules.hookspecs import hookimpl
+from perfrules.plugin import Outcome
 
 from .test_batch_cli import FORM
 

@@ -15,10 +15,11 @@ import attrs
 import pytest
 
 import perfrules
-from perfrules import Outcome, PluginError
+from perfrules import PluginError
 from perfrules.cli import main
 from perfrules.hookspecs import hookimpl
 from perfrules.io.audit_render import BatchItem, annotate_xlsx
+from perfrules.plugin import Outcome
 
 from . import builders
 from .test_batch_cli import FORM

@@ -11,9 +11,9 @@ import attrs
 import pytest
 
 import perfrules
-from perfrules import Outcome
 from perfrules.exceptions import InputError, PluginError
 from perfrules.hookspecs import hookimpl
+from perfrules.plugin import Outcome
 
 Register = Callable[[Any], None]
 

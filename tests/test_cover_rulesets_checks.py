@@ -11,8 +11,9 @@ import attrs
 import pytest
 
 import perfrules
-from perfrules import AuditContext, Finding, PluginError, RuleSet
+from perfrules import Finding, PluginError, RuleSet
 from perfrules.hookspecs import hookimpl
+from perfrules.plugin import AuditContext
 
 from .test_batch_cli import FORM
 

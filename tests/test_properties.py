@@ -111,7 +111,7 @@ def test_normalize_weights_errors() -> None:
 
 @pytest.mark.parametrize("rule", [AtLeast(), AtMost(), Equal()], ids=lambda r: r.name)
 @pytest.mark.parametrize("ruleset", RULESETS, ids=lambda r: r.id)
-def test_builtin_rules_conform(rule: perfrules.Rule, ruleset: perfrules.RuleSet) -> None:
+def test_builtin_rules_conform(rule: perfrules.plugin.Rule, ruleset: perfrules.RuleSet) -> None:
     check_rule(rule, ruleset=ruleset, max_examples=100)
 
 

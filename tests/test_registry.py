@@ -13,9 +13,10 @@ import attrs
 import pytest
 
 import perfrules
-from perfrules import Outcome, hookspecs
+from perfrules import hookspecs
 from perfrules.exceptions import PluginError
 from perfrules.hookspecs import hookimpl
+from perfrules.plugin import Outcome
 
 
 @attrs.frozen
@@ -138,7 +139,7 @@ class ChildRulesetPlugin:
 class NamedCheck:
     name: str
 
-    def check(self, context: perfrules.AuditContext) -> list[perfrules.Finding]:
+    def check(self, context: perfrules.plugin.AuditContext) -> list[perfrules.Finding]:
         return [context.finding(f"T-{self.name}", "info", self.name, "测试", "test")]
 
 

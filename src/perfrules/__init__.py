@@ -9,29 +9,32 @@
 from __future__ import annotations
 
 import datetime
+import warnings
 from pathlib import Path
 from typing import Any, Optional, Union
 
-from ._audit import SEVERITIES, AuditContext, AuditReport, Check, Finding, audit
+from ._audit import AuditReport, Finding, audit
 from ._batch import BatchResult, score_many
 from ._columnar import TableScores, score_table
 from ._engine import LineResult, Provenance, Report, score
-from ._explain import Step
 from ._model import Form, Group, Indicator, SkippedRow
-from ._registry import DEFAULT_RULESET, PluginInfo, Reader, Registry, Writer, get_registry
-from ._rule import Outcome, Rule
+from ._registry import DEFAULT_RULESET, PluginInfo, Registry, get_registry
 from ._ruleset import Grade, RuleSet, Tier
 from ._version import __version__
 from ._weights import normalize_weights
-from .exceptions import FormError, InputError, PerfrulesError, PluginError, Problem
+from .exceptions import (
+    FormError,
+    InputError,
+    PerfrulesDeprecationWarning,
+    PerfrulesError,
+    PluginError,
+    Problem,
+)
 
 __all__ = [
     "DEFAULT_RULESET",
-    "SEVERITIES",
-    "AuditContext",
     "AuditReport",
     "BatchResult",
-    "Check",
     "Finding",
     "Form",
     "FormError",
@@ -40,21 +43,18 @@ __all__ = [
     "Indicator",
     "InputError",
     "LineResult",
-    "Outcome",
+    "PerfrulesDeprecationWarning",
     "PerfrulesError",
+    "PluginError",
     "PluginInfo",
     "Problem",
     "Provenance",
-    "Reader",
     "Registry",
     "Report",
-    "Rule",
     "RuleSet",
     "SkippedRow",
-    "Step",
     "TableScores",
     "Tier",
-    "Writer",
     "__version__",
     "audit",
     "example",
@@ -68,6 +68,26 @@ __all__ = [
     "score_many",
     "score_table",
 ]
+
+
+#: Names that left ``perfrules`` for the module where they belong; importable from
+#: here for one more release, with a :class:`PerfrulesDeprecationWarning`.
+_MOVED = dict.fromkeys(("SEVERITIES", "AuditContext", "Check", "Outcome", "Reader", "Rule", "Step",
+                        "Writer"), "perfrules.plugin")
+#: The release that removes them.
+REMOVED_IN = "0.2"
+
+
+def __getattr__(name: str) -> Any:
+    home = _MOVED.get(name)
+    if home is None:
+        raise AttributeError(f"module 'perfrules' has no attribute {name!r}")
+    warnings.warn(f"perfrules.{name} is deprecated: import it from {home} "
+                  f"(from {home} import {name}). It will be removed in perfrules {REMOVED_IN}.",
+                  PerfrulesDeprecationWarning, stacklevel=2)
+    import importlib
+
+    return getattr(importlib.import_module(home), name)
 
 
 def load(

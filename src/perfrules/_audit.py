@@ -60,8 +60,12 @@ class Finding:
     citation: Optional[str] = None
 
     def message(self, lang: str = "zh") -> str:
-        """The message in ``lang`` (``"zh"`` or ``"en"``)."""
-        return self.message_zh if lang == "zh" else self.message_en
+        """The message in ``lang``: ``"zh"`` or ``"en"``; any other is a ValueError."""
+        if lang == "zh":
+            return self.message_zh
+        if lang == "en":
+            return self.message_en
+        raise ValueError(f"unknown language {lang!r} (valid: zh, en)")
 
     def at_least(self, severity: str) -> bool:
         """Whether this finding is as severe as ``severity`` or more."""

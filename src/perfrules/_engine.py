@@ -117,14 +117,15 @@ class Report:
     ruleset: RuleSet
     total: Decimal
     grade: str
-    #: the scored lines as the engine recorded them; read :attr:`lines`
-    _rows: tuple[Row, ...] = attrs.field(repr=False)
+    #: the scored lines as the engine recorded them (set by :func:`score`); read :attr:`lines`
+    _rows: tuple[Row, ...] = attrs.field(default=(), repr=False, init=False)
     #: (name, version) of every plugin loaded when the report was made
     plugins: tuple[tuple[str, str], ...] = ()
     perfrules_version: str = __version__
 
     #: kind, templates and parameters per rule name (the registry's), for :attr:`lines`
-    _rule_info: Mapping[str, RuleFacts] = attrs.field(factory=dict, repr=False, eq=False)
+    _rule_info: Mapping[str, RuleFacts] = attrs.field(factory=dict, repr=False, eq=False,
+                                                      init=False)
 
     @functools.cached_property
     def lines(self) -> tuple[LineResult, ...]:
@@ -331,10 +332,11 @@ def score(
     rows, problems, total = recompute(form, rs, reg)
     if problems or total is None:
         raise FormError(problems, form.source)
-    return Report(
-        form=form, ruleset=rs, rows=rows, total=total, grade=rs.grade_of(total),
-        plugins=reg.plugin_versions, rule_info=plan_for(reg, rs).facts,
-    )
+    report = Report(form=form, ruleset=rs, total=total, grade=rs.grade_of(total),
+                    plugins=reg.plugin_versions)
+    object.__setattr__(report, "_rows", rows)
+    object.__setattr__(report, "_rule_info", plan_for(reg, rs).facts)
+    return report
 
 
 def recompute(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import string
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from ._numbers import plain
@@ -27,7 +28,7 @@ class Step(NamedTuple):
 
 #: The engine's own steps (the rules register theirs): code -> language -> template.
 #: Documented, with every built-in rule's codes, in the plugin guide.
-CORE_TEMPLATES: dict[str, dict[str, str]] = {
+CORE_TEMPLATES: Mapping[str, Mapping[str, str]] = MappingProxyType({
     "not_applicable": {"zh": "不适用，不计入总分", "en": "not applicable: left out of the total"},
     "assumed_nature": {"zh": "未写明指标性质，按“{0}”计（{1}）",
                        "en": "no nature written: scored as '{0}' ({1})"},
@@ -40,7 +41,7 @@ CORE_TEMPLATES: dict[str, dict[str, str]] = {
     "points_ratio": {"zh": "{2} / {3} × {0} = {4} → {1}", "en": "{2} / {3} × {0} = {4} → {1}"},
     "points_judged": {"zh": " → {1}", "en": " → {1}"},
     "citation": {"zh": "（{0}）", "en": " ({0})"},
-}
+})
 LANGS = ("zh", "en")
 _ATTACHED = frozenset({"citation", "points_judged"})
 

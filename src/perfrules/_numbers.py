@@ -14,6 +14,8 @@ import unicodedata
 from decimal import Decimal
 from typing import Optional
 
+from .exceptions import PerfrulesError
+
 __all__ = [
     "CONTEXT",
     "DIRECTIONS",
@@ -102,7 +104,7 @@ _NOT_NUMBERS = frozenset({"nan", "snan", "qnan", "inf", "infinity", "+inf", "-in
 _NAN_REASON = "NaN or Infinity is not a number; write the value itself"
 
 
-class NumberError(ValueError):
+class NumberError(PerfrulesError, ValueError):
     """A cell that is not a number; ``reason`` says why and what is valid."""
 
     def __init__(self, text: str, reason: str) -> None:

@@ -30,6 +30,8 @@ from .exceptions import MissingDependencyError, PerfrulesWarning, PluginError, U
 
 if TYPE_CHECKING:
     from ._audit import Check
+    from ._engine import Report
+    from ._model import Form
 
 __all__ = [
     "DEFAULT_RULESET",
@@ -58,7 +60,7 @@ class Reader(Protocol):
     @property
     def extensions(self) -> tuple[str, ...]: ...
 
-    def read(self, path: Path) -> Any: ...
+    def read(self, path: Path) -> Form: ...
 
 
 @runtime_checkable
@@ -68,7 +70,7 @@ class Writer(Protocol):
     @property
     def name(self) -> str: ...
 
-    def write(self, report: Any, **options: Any) -> bytes: ...
+    def write(self, report: Report, **options: Any) -> bytes: ...
 
 
 @attrs.frozen(kw_only=True)

@@ -70,7 +70,7 @@ class Outcome(NamedTuple):
     compute the points as ``weight × numerator / denominator`` — multiplying
     before dividing, which is exact whenever the points are a finite decimal
     (so that 4.5 × 59 / 60 = 4.425 rounds to 4.43, not 4.42). Rules never
-    round. ``steps`` are :class:`~perfrules.Step` records (or plain
+    round. ``steps`` are :class:`~perfrules.plugin.Step` records (or plain
     ``(code, args)`` pairs), each code one the rule registered a template for.
 
     A tuple, so that the scoring loop builds it cheaply; the engine checks

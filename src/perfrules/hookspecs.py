@@ -107,7 +107,7 @@ def perfrules_register_formats(register: RegisterFormat) -> None:
     A reader has ``name``, ``extensions`` (such as ``(".json",)``),
     ``read(path) -> Form`` and optionally ``read_all(path)`` for files that
     hold several forms; a writer has ``name`` and ``write(report) -> bytes``.
-    See :class:`perfrules.Reader` and :class:`perfrules.Writer`. An extension
+    See :class:`perfrules.plugin.Reader` and :class:`perfrules.plugin.Writer`. An extension
     may be claimed by one reader only: a second claim is a
     :class:`~perfrules.exceptions.PluginError` naming both plugins.
 

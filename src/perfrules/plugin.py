@@ -39,21 +39,32 @@ folder to a published package.
 from __future__ import annotations
 
 import decimal
-from typing import Any, Optional
+import warnings
+from decimal import Decimal
+from typing import Any, Callable, Optional
 
-from ._audit import SEVERITIES, AuditContext, Check, Finding
+from ._audit import SEVERITIES, AuditContext, Check
+from ._audit import Finding as Finding
 from ._compat import tomllib
 from ._engine import form_total, line_points
 from ._explain import CORE_TEMPLATES, Step
 from ._messages import PROBLEM_ZH
 from ._messages import problem_message as _problem_message
-from ._model import Form, Indicator
-from ._numbers import CONTEXT, fold_word, plain
+from ._model import Form as Form
+from ._model import Indicator as Indicator
+from ._numbers import CONTEXT, fold_word
 from ._plan import SHAPES
 from ._registry import Reader, Writer
-from ._rule import KINDS, ONE, ZERO, Outcome, Prepared, PreparedRule, Rule, StepTemplates, kind_of
-from ._ruleset import RATE_KEY, Grade, RuleSet, Tier
-from .exceptions import FormError, InputError, PluginError, Problem
+from ._rule import KINDS, Outcome, Prepared, PreparedRule, Rule, StepTemplates, kind_of
+from ._ruleset import RATE_KEY
+from ._ruleset import Grade as Grade
+from ._ruleset import RuleSet as RuleSet
+from ._ruleset import Tier as Tier
+from .exceptions import FormError as FormError
+from .exceptions import InputError as InputError
+from .exceptions import PerfrulesDeprecationWarning
+from .exceptions import PluginError as PluginError
+from .exceptions import Problem as Problem
 from .hookspecs import (
     RegisterCheck,
     RegisterFormat,
@@ -65,34 +76,22 @@ from .hookspecs import (
 __all__ = [
     "CORE_TEMPLATES",
     "KINDS",
-    "ONE",
     "RATE_KEY",
     "SEVERITIES",
     "SHAPES",
-    "ZERO",
     "AuditContext",
     "Check",
-    "Finding",
-    "Form",
-    "FormError",
-    "Grade",
-    "Indicator",
-    "InputError",
     "Outcome",
-    "PluginError",
     "Prepared",
     "PreparedRule",
-    "Problem",
     "Reader",
     "RegisterCheck",
     "RegisterFormat",
     "RegisterRule",
     "RegisterRuleset",
     "Rule",
-    "RuleSet",
     "Step",
     "StepTemplates",
-    "Tier",
     "Writer",
     "fixed_context",
     "fold_word",
@@ -100,12 +99,16 @@ __all__ = [
     "hookimpl",
     "kind_of",
     "line_points",
-    "plain",
     "problem",
     "problem_message",
     "problem_zh",
-    "read_toml",
 ]
+
+#: The types a plugin shares with users are importable here too (``from
+#: perfrules.plugin import Indicator, RuleSet, InputError``); each is exported
+#: once, where it belongs: :mod:`perfrules` or :mod:`perfrules.exceptions`.
+_SHARED = (Finding, Form, FormError, Grade, Indicator, InputError, PluginError, Problem, RuleSet,
+           Tier)
 
 
 def fixed_context() -> decimal.Context:
@@ -160,8 +163,39 @@ def problem_zh(code: str) -> str:
     return PROBLEM_ZH.get(code, code)
 
 
-def read_toml(text: str) -> dict[str, Any]:
-    """Parse TOML text (such as a ruleset file a plugin ships) with the TOML
-    reader perfrules itself uses (``tomllib``, or ``tomli`` before Python 3.11)."""
+#: Names that leave this module: importable for one more release, with a
+#: :class:`~perfrules.exceptions.PerfrulesDeprecationWarning` naming the replacement.
+_DEPRECATED = {
+    "ONE": "Decimal(1)",
+    "ZERO": "Decimal(0)",
+    "plain": "format(value.normalize(), 'f') (or str(value))",
+    "read_toml": "tomllib.loads(text) (tomli before Python 3.11), or register a RuleSet",
+}
+
+
+def __getattr__(name: str) -> Any:
+    replacement = _DEPRECATED.get(name)
+    if replacement is None:
+        raise AttributeError(f"module 'perfrules.plugin' has no attribute {name!r}")
+    from . import REMOVED_IN
+
+    warnings.warn(f"perfrules.plugin.{name} is deprecated: use {replacement}. It will be "
+                  f"removed in perfrules {REMOVED_IN}.", PerfrulesDeprecationWarning,
+                  stacklevel=2)
+    return _OLD[name]()
+
+
+def _read_toml(text: str) -> dict[str, Any]:
     data: dict[str, Any] = tomllib.loads(text)
     return data
+
+
+def _old_plain() -> Any:
+    from ._numbers import plain
+
+    return plain
+
+
+_OLD: dict[str, Callable[[], Any]] = {
+    "ONE": lambda: Decimal(1), "ZERO": lambda: Decimal(0), "plain": _old_plain,
+    "read_toml": lambda: _read_toml}

@@ -20,7 +20,6 @@ from ..plugin import (
     form_total,
     hookimpl,
     line_points,
-    plain,
     problem_message,
     problem_zh,
 )
@@ -40,7 +39,14 @@ class FunctionCheck:
         return self.fn(context)
 
 
-_d = plain
+def _d(value: Decimal) -> str:
+    """A decimal as people write it: ``100`` (not ``1E+2``), ``4.5`` (not ``4.50``)."""
+    if not value.is_finite():
+        return str(value)
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
 
 
 # -- problems that stopped scoring ---------------------------------------------------

@@ -16,8 +16,6 @@ from typing import Any, Callable, ClassVar, Optional
 import attrs
 
 from ..plugin import (
-    ONE,
-    ZERO,
     Indicator,
     InputError,
     Outcome,
@@ -34,6 +32,8 @@ from ..plugin import (
 
 __all__ = ["AtLeast", "AtMost", "Equal", "ExecutionRate", "Qualitative"]
 
+ZERO = Decimal(0)
+ONE = Decimal(1)
 HUNDRED = Decimal(100)
 #: Outcome(n, d, met, judged, steps) without NamedTuple's argument parsing: the
 #: scoring loop builds one per line.

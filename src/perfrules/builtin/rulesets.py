@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import sys
 from importlib import resources
 from typing import Any, Callable
 
-from ..plugin import hookimpl, read_toml
+from ..plugin import hookimpl
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python < 3.11
+    import tomli as tomllib
 
 RULESET_FILES = ("cn-mof-2020.toml", "cn-mof-2020-linear.toml", "cn-mof-2020-bands-80-50.toml")
 
@@ -14,7 +20,8 @@ def load_data(filename: str) -> dict[str, Any]:
     """The data of one shipped ruleset file (``extends`` unresolved)."""
     folder = resources.files("perfrules.builtin").joinpath("rulesets")
     text = folder.joinpath(filename).read_text("utf-8")
-    return read_toml(text)
+    data: dict[str, Any] = tomllib.loads(text)
+    return data
 
 
 @hookimpl

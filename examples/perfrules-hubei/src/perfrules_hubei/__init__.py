@@ -13,10 +13,16 @@ The ruleset's citation is illustrative: it names no real policy document.
 
 from __future__ import annotations
 
+import sys
 from importlib import resources
 from typing import Any
 
-from perfrules.plugin import RegisterRule, RegisterRuleset, hookimpl, read_toml
+from perfrules.plugin import RegisterRule, RegisterRuleset, hookimpl
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # perfrules depends on tomli there
+    import tomli as tomllib
 
 from .rules import SteppedDeduction
 
@@ -28,7 +34,9 @@ RULESET_FILES = ("cn-hb-2023.toml",)
 
 def load_ruleset(filename: str) -> dict[str, Any]:
     """The data of one shipped ruleset file (its ``extends`` is resolved by the registry)."""
-    return read_toml(resources.files(__name__).joinpath(filename).read_text("utf-8"))
+    data: dict[str, Any] = tomllib.loads(
+        resources.files(__name__).joinpath(filename).read_text("utf-8"))
+    return data
 
 
 @hookimpl

@@ -22,8 +22,6 @@ from typing import Any, ClassVar, Optional
 
 import attrs
 from perfrules.plugin import (
-    ONE,
-    ZERO,
     Indicator,
     InputError,
     Outcome,
@@ -40,7 +38,7 @@ __all__ = ["NATURE", "SteppedDeduction"]
 
 #: The nature word (指标性质) a ruleset maps to this rule.
 NATURE = "超标扣分"
-HUNDRED = Decimal(100)
+ZERO, ONE, HUNDRED = Decimal(0), Decimal(1), Decimal(100)
 _PERCENT = ("%", "％")
 _CONTEXT = fixed_context()  # our own copy: nothing a caller does can change it
 
