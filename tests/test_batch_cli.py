@@ -21,6 +21,7 @@ import pytest
 import perfrules
 from perfrules.cli import main
 from perfrules.hookspecs import hookimpl
+from perfrules.io._output import safe_name
 from perfrules.plugin import Outcome
 
 from . import builders
@@ -397,14 +398,14 @@ def test_score_writes_one_output_per_form(plugged: perfrules.Registry, tmp_path:
     code, _, _ = run(capsys, "score", str(book), "--format", "html", "-o",
                      str(tmp_path / "report.html"))
     assert code == 0
-    assert sorted(p.name for p in tmp_path.glob("report*")) == [
-        "report-项目_乙.html", "report-项目甲.html"]
+    assert sorted(p.name for p in tmp_path.glob("report*")) == sorted([  # / made safe: hashed
+        safe_name("report-项目/乙", ".html"), "report-项目甲.html"])
     single = write_form(tmp_path / "single.json")
     code, _, _ = run(capsys, "score", str(book), str(single), "--format", "xlsx", "-o",
                      str(tmp_path / "x") + "/")
     assert code == 0
-    assert sorted(p.name for p in (tmp_path / "x").iterdir()) == [
-        "book-项目_乙.xlsx", "book-项目甲.xlsx", "single.xlsx"]
+    assert sorted(p.name for p in (tmp_path / "x").iterdir()) == sorted([
+        safe_name("book-项目/乙", ".xlsx"), "book-项目甲.xlsx", "single.xlsx"])
     code, out, _ = run(capsys, "score", str(book), "--format", "json")
     assert [r["total"] for r in json.loads(out)] == ["100.00", "100.00"]
 
@@ -415,7 +416,8 @@ def test_several_forms_to_one_binary_output_need_names(
     book.write_text("x", "utf-8")
     code, _, _ = run(capsys, "score", str(book), "--format", "xlsx", "-o", str(tmp_path / "r.xlsx"))
     assert code == 0
-    assert sorted(p.name for p in tmp_path.glob("r-*.xlsx")) == ["r-项目_乙.xlsx", "r-项目甲.xlsx"]
+    assert sorted(p.name for p in tmp_path.glob("r-*.xlsx")) == sorted([
+        safe_name("r-项目/乙", ".xlsx"), "r-项目甲.xlsx"])
 
 
 def test_reports_of_huge_numbers(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -38,6 +38,7 @@ from ._messages import LANGS, text
 from ._pool import Interrupted, available_cores, catch_signals, run_tasks
 from ._registry import Registry
 from .io._limits import Limits
+from .io._output import check_target, safe_path
 from .io._width import clean
 from .io.audit_render import (
     OUTPUT_NAMES,
@@ -72,6 +73,7 @@ class _Spool:
 
         from .io.audit_render import _umask
 
+        check_target(target)  # a device, FIFO or socket is refused, never replaced
         self.target = target
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, self.tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
@@ -157,7 +159,8 @@ class _Outputs:
 
     def discard(self) -> None:
         for sink in self.sinks:
-            sink.close()
+            with contextlib.suppress(Exception):  # a full disk fails the close's flush too
+                sink.close()
         for spool in self.spools:
             spool.discard()
         self.spools = []
@@ -201,7 +204,7 @@ def run_audit(args: argparse.Namespace, registry: Registry,
     if args.ruleset is not None:
         registry.ruleset(args.ruleset)  # an unknown id is a usage error before any work
     if not to_stdout and out_dir is None and Path(out).is_dir():
-        from .cli import OutputError
+        from .io._output import OutputError
 
         raise OutputError("output-is-folder-plain", output=clean(out))
     skip = [str(out_dir / name) for name in OUTPUT_NAMES] if out_dir is not None else []
@@ -218,8 +221,8 @@ def run_audit(args: argparse.Namespace, registry: Registry,
             return _usage(parser, lang, "overwrites-input", output=out, input=clash)
     from .io.audit_render import annotated_names
 
-    names = annotated_names([f.path for f in found], out_dir) if (
-        args.format == "xlsx" and out_dir is not None) else {}
+    names = {p: str(safe_path(n)) for p, n in annotated_names([f.path for f in found], out_dir)
+             .items()} if (args.format == "xlsx" and out_dir is not None) else {}
     if out_dir is not None and args.format == "xlsx":
         out_dir.mkdir(parents=True, exist_ok=True)
     max_cells = getattr(args, "max_cells", None)
@@ -256,7 +259,11 @@ def run_audit(args: argparse.Namespace, registry: Registry,
     except BaseException:
         outputs.discard()
         raise
-    outputs.finish()
+    try:
+        outputs.finish()
+    except BaseException:  # a full disk: no temporary file is left behind
+        outputs.discard()
+        raise
     if not readable:
         return EXIT_INPUT
     return EXIT_FINDINGS if fails else EXIT_OK

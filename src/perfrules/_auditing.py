@@ -28,6 +28,7 @@ from ._pool import Failure, run_tasks
 from ._registry import Registry, get_registry
 from .exceptions import InputError, PerfrulesError
 from .io._limits import Limits
+from .io._output import annotate_or_note
 from .io.audit_render import BatchItem, FormOut, annotate_xlsx, form_out
 
 __all__ = ["Found", "Job", "Settings", "audit_file", "audit_one", "audit_stream", "find_forms"]
@@ -240,9 +241,9 @@ def audit_file(job: Job, registry: Optional[Registry] = None) -> list[BatchItem]
             items = [BatchItem(path=job.path, form=_form_label(job.path, f.source, i, len(forms)),
                                report=audit(f, job.ruleset, registry=reg))
                      for i, f in enumerate(forms)]
-            if job.annotate is not None:
-                annotate_xlsx(items, Path(job.annotate).parent, target=Path(job.annotate))
-            return items
+            # a copy that cannot be made is said on stderr: the audits are kept
+            return annotate_or_note(items, job.annotate, annotate_xlsx,
+                                    job.settings.lang if job.settings is not None else "zh")
     except (Exception, SystemExit) as exc:  # one file's failure is its error row
         return [_failed(exc, job.path)]
 

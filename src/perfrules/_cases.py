@@ -21,6 +21,7 @@ from ._messages import error_text, problem_text, text
 from ._model import Form
 from ._registry import Registry
 from .exceptions import FormError, PerfrulesError
+from .io.canonical import MAX_DEPTH, check_data
 
 __all__ = ["CaseResult", "run_case"]
 
@@ -39,9 +40,26 @@ class CaseResult:
 def run_case(path: Path, registry: Optional[Registry] = None, lang: str = "en") -> CaseResult:
     """Run one case file and say (in ``lang``) what, if anything, differs from what it expects."""
     try:
+        return _run_case(path, registry, lang)
+    except RecursionError:  # deeper than Python can parse: the case's failure, not the run's
+        return CaseResult(path=str(path), description="",
+                          failures=(text("case-too-deep", lang, limit=MAX_DEPTH),))
+    except Exception as exc:  # a plugin, or a case perfrules did not foresee: this case only
+        return CaseResult(path=str(path), description="",
+                          failures=(text("case-not-run", lang, kind=type(exc).__name__,
+                                         detail=str(exc)[:300]),))
+
+
+def _run_case(path: Path, registry: Optional[Registry], lang: str) -> CaseResult:
+    try:
         case: dict[str, Any] = json.loads(path.read_text("utf-8-sig"), parse_float=Decimal)
+        if not isinstance(case, dict):
+            raise TypeError("a case file holds an object with form and expect")
+        check_data(case, path.name, MAX_DEPTH + 2)  # the form sits two levels down
         form = Form.from_dict(case["form"], source=path.name)
         expect = case["expect"]
+        if not isinstance(expect, dict):
+            raise TypeError("expect is an object: total, grade, lines or error")
     except (OSError, ValueError, KeyError, TypeError, PerfrulesError) as exc:
         return CaseResult(path=str(path), description="",
                           failures=(text("case-invalid", lang, kind=type(exc).__name__,

@@ -12,7 +12,7 @@ import attrs
 
 from ._explain import Step, render_steps
 from ._model import Form, Indicator
-from ._numbers import CONTEXT, plain
+from ._numbers import CONTEXT, plain, raw_points
 from ._plan import RuleFacts, plan_for
 from ._registry import Registry, get_registry
 from ._rule import ONE, ZERO, Outcome, StepTemplates
@@ -453,7 +453,7 @@ def _score_rows(form: Form, rs: RuleSet, reg: Registry) -> tuple[list[Row], list
         try:
             # multiply first: exact whenever the points are a finite decimal
             raw = weight if numerator is ONE and denominator is ONE else \
-                weight * numerator / denominator
+                raw_points(weight, numerator, denominator)  # no double rounding
             points = raw.quantize(quantum, rounding)
         except ArithmeticError as exc:
             problems.append(_problem(ind, "weight", "number-out-of-range",

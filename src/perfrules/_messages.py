@@ -61,6 +61,9 @@ PROBLEM_ZH: dict[str, str] = {
     "judged-out-of-band": "评定得分不在所属档次的区间内",
     # "input" (a problem given as plain text) has no head: its message is the whole of it
 }
+PROBLEM_ZH.update({  # issue 15: wrong types and hostile sizes
+    "bad-type": "字段的类型有误", "duplicate-part": "压缩包中有同名部件，无法确定读哪一个",
+})
 
 # Each message: id -> {"zh": …, "en": …}, filled by str.format.
 MESSAGES: dict[str, dict[str, str]] = {
@@ -703,6 +706,46 @@ def warning_text(message: str, lang: str) -> str:
     said = translate(message, WARNINGS) if lang == "zh" else None
     return text("warning", lang, message=said or message)
 
+# Hostile input, round two (issue 15): outputs, budgets and option values.
+MESSAGES.update({
+    "output-not-a-file": {
+        "zh": "{output} 已存在，是{kind:zh}而不是普通文件：输出从不写入或替换它，请另选输出",
+        "en": "{output} exists and is {kind:en}, not a regular file: an output never writes "
+              "over or replaces it; choose another output"},
+    "folder-kind": {"zh": "文件夹", "en": "a folder"},
+    "outputs-failed": {"zh": "未写出：{failed:zh}；已写出：{written:zh}",
+                       "en": "not written: {failed:en}; written: {written:en}"},
+    "nothing": {"zh": "无", "en": "nothing"},
+    "writer-gave-nothing": {"zh": "输出格式出错，见上", "en": "its writer failed, see above"},
+    "live-links": {"zh": "工作簿含 DDE 公式或外部链接（{where}），不制作批注副本：打开副本会提示运行"
+                         "程序或读取其他文件",
+                   "en": "the workbook holds a DDE formula or an external link ({where}); no "
+                         "annotated copy is made of it: opening the copy would offer to run a "
+                         "program or fetch another file"},
+    "annotated-not-written": {"zh": "批注副本 {target} 未写出：{reason}",
+                              "en": "the annotated copy {target} was not written: {reason}"},
+    "took-too-long-score": {
+        "zh": "{where}：读取和计分超过 {timeout} 秒的时限，未计分（可用 --timeout SECONDS 调高时限，"
+              "0 为不限时）",
+        "en": "{where}: reading and scoring took longer than the time limit of {timeout} s; not "
+              "scored (raise it with --timeout SECONDS, 0: no limit)"},
+    "took-too-long-read": {
+        "zh": "{where}：读取超过 {timeout} 秒的时限，未转换（可用 --timeout SECONDS 调高时限，"
+              "0 为不限时）",
+        "en": "{where}: reading took longer than the time limit of {timeout} s; not converted "
+              "(raise it with --timeout SECONDS, 0: no limit)"},
+    "h-timeout-file": {"zh": "在工作进程中读取一个文件的最长时间，超时即放弃该文件"
+                             "（默认：60；0：不限时，且不用工作进程）",
+                       "en": "the most time one file may take to be read, in a worker process; a "
+                             "file that takes longer is given up (default: 60; 0: no limit, and "
+                             "no worker process)"},
+    "case-too-deep": {"zh": "不是有效的用例文件：嵌套超过 {limit} 层",
+                      "en": "not a valid case file: it nests deeper than {limit} levels"},
+    "case-not-run": {"zh": "未运行：{kind}：{detail}", "en": "not run: {kind}: {detail}"},
+    "seconds": {"zh": "{value} 不是有效的秒数（应为 0 即不限时，或有限的正数）",
+                "en": "{value} is not a number of seconds (valid: 0 for no limit, or a finite "
+                      "number above 0)"},
+})
 
 #: argparse's own error messages, in Chinese.
 _ARGPARSE_ZH = [
@@ -714,6 +757,8 @@ _ARGPARSE_ZH = [
     (re.compile(r"argument (\S+): invalid (\S+) value: (.*)"), "参数 {0}：无效的 {1} 值：{2}"),
     (re.compile(r"argument (\S+): (.*) is not a positive whole number"), "参数 {0}：{1} 不是正整数"),
     (re.compile(r"argument (\S+): ignored explicit argument (.*)"), "参数 {0}：多余的值 {1}"),
+    (re.compile(r"argument (\S+): (.*) is not a number of seconds .*"),
+     "参数 {0}：{1} 不是有效的秒数（应为 0 即不限时，或有限的正数）"),
 ]
 
 

@@ -20,6 +20,7 @@ import attrs
 from ._numbers import (
     NotANumberError,
     NumberError,
+    NumberRangeError,
     is_placeholder,
     parse_number,
     read_nature,
@@ -260,10 +261,16 @@ class Form:
             except FormError as exc:
                 problems.extend(exc.problems)
         groups: list[Group] = []
-        for i, item in enumerate(data.get("groups") or ()):
+        for i, item in enumerate(_list_field(data, "groups", source, problems)):
             where = f"{source}: groups[{i}]" if source else f"groups[{i}]"
             try:
-                groups.append(Group(path=item["path"], weight=item["weight"]))
+                if not isinstance(item, Mapping):
+                    raise TypeError(f"got {_kind(item)}")
+                path = item["path"]
+                if not isinstance(path, (str, list)) or not all(isinstance(p, str) for p in (
+                        [path] if isinstance(path, str) else path)):
+                    raise TypeError(f"path is {_kind(path)}, not a list of names")
+                groups.append(Group(path=path, weight=item["weight"]))
             except (KeyError, TypeError, NumberError) as exc:
                 problems.append(Problem(code="bad-group", location=where, field="groups",
                                         message=f"a group needs a path and a numeric weight ({exc})",
@@ -278,15 +285,29 @@ class Form:
         year = data.get("year")
         if year is not None and not (isinstance(year, int) and not isinstance(year, bool)):
             try:
+                if isinstance(year, (bool, Mapping, list)):
+                    raise ValueError(year)
                 year = int(str(year).strip())
             except ValueError:
                 form_problems.append(Problem(code="bad-year", field="year", location=source,
-                                             message=f"year {year!r} is not a year",
+                                             message=f"year {_shown(year)} is not a year",
                                              expected="a year such as 2022"))
                 year = None
+        if year is not None and not _YEARS[0] <= year <= _YEARS[1]:
+            form_problems.append(Problem(code="bad-year", field="year", location=source,
+                                         message=f"year {_shown(year)} is out of range",
+                                         expected=f"a year from {_YEARS[0]} to {_YEARS[1]}, "
+                                                  "such as 2022"))
+            year = None
+        texts = {key: _text_field(data, key, source, problems)
+                 for key in ("title", "name", "organization", "kind", "reported_grade")}
         skipped: list[SkippedRow] = []
-        for i, item in enumerate(data.get("skipped") or ()):
+        for i, item in enumerate(_list_field(data, "skipped", source, problems)):
             try:
+                if not isinstance(item, Mapping) or not all(
+                        isinstance(v, str) for v in item.values()):
+                    raise TypeError(f"got {_kind(item)}" if not isinstance(item, Mapping)
+                                    else "each of where, text and reason is text")
                 skipped.append(SkippedRow(**item))
             except TypeError as exc:
                 where = f"{source}: skipped[{i}]" if source else f"skipped[{i}]"
@@ -298,15 +319,15 @@ class Form:
             raise FormError(problems, source)
         return cls(
             indicators=indicators,
-            title=str(data.get("title") or ""),
-            name=str(data.get("name") or ""),
-            organization=str(data.get("organization") or ""),
+            title=texts["title"] or "",
+            name=texts["name"] or "",
+            organization=texts["organization"] or "",
             year=year,
-            kind=str(data.get("kind") or "department"),
+            kind=texts["kind"] or "department",
             ruleset=ruleset,
             groups=groups,
             reported_total=total,
-            reported_grade=data.get("reported_grade") or None,
+            reported_grade=texts["reported_grade"] or None,
             source=source,
             problems=form_problems,
             skipped=skipped,
@@ -349,6 +370,61 @@ _FORM_KEYS = frozenset({
     "title", "name", "organization", "year", "kind", "ruleset", "reported_total",
     "reported_grade", "indicators", "groups", "skipped", "$schema",
 })
+
+
+#: The years a form may be of (a year beyond them is a typing error such as 20222).
+_YEARS = (1000, 9999)
+
+
+def _kind(value: object) -> str:
+    """A JSON value's type as people say it: a mapping, a list, a number …"""
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float, Decimal)):
+        return "a number"
+    return "text" if isinstance(value, str) else type(value).__name__
+
+
+def _shown(value: object) -> str:
+    """A value in a message, never long (a year of 10**30, a mapping …)."""
+    text = repr(value) if isinstance(value, str) else str(value) if isinstance(
+        value, (int, Decimal)) else _kind(value)
+    return text if len(text) <= 40 else text[:20] + "…" + text[-8:]
+
+
+def _text_field(data: Mapping[str, Any], key: str, source: Optional[str],
+                problems: list[Problem], indicator: Optional[str] = None,
+                where: Optional[str] = None) -> Optional[str]:
+    """A field that holds text: text as it is, a number as its digits; else a problem."""
+    value = data.get(key)
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        return str(value)
+    problems.append(Problem(code="bad-type", field=key, indicator=indicator,
+                            location=where or (f"{source}.{key}" if source else key),
+                            value=_shown(value),
+                            message=f"{key} is {_kind(value)}, not text",
+                            expected="text (a string)"))
+    return None
+
+
+def _list_field(data: Mapping[str, Any], key: str, source: Optional[str],
+                problems: list[Problem]) -> list[Any]:
+    """A field that holds a list (absent: empty); anything else is a problem."""
+    value = data.get(key)
+    if value is None or value == "":
+        return []
+    if isinstance(value, list):
+        return value
+    problems.append(Problem(code=f"bad-{key}", field=key, location=source,
+                            value=_shown(value), message=f"{key} is {_kind(value)}, not a list",
+                            expected=f"a list: {key}: [...]"))
+    return []
 
 
 def _check_keys(data: Mapping[str, Any], known: frozenset[str], source: Optional[str],
@@ -418,12 +494,12 @@ def _parse_indicator(data: Mapping[str, Any], source: Optional[str],
         # where=None names the place as at() does, and only when there is a problem
         fields[key] = _number_field(data, key, source, name, problems, cells.get(key))
 
-    unit = "" if data.get("unit") is None else str(data.get("unit")).strip()
+    texts = {key: _text_field(data, key, source, problems, name, at(key))
+             for key in ("unit", "nature", "rule", "note")}
+    unit = "" if texts["unit"] is None else texts["unit"].strip()
     if unit and is_placeholder(unit):
         unit = ""
-    raw_nature = data.get("nature")
-    if raw_nature is not None and not isinstance(raw_nature, str):
-        raw_nature = str(raw_nature)
+    raw_nature = texts["nature"]
     target = data.get("target")
     target_op: Optional[str] = None
     if isinstance(target, str):
@@ -446,6 +522,11 @@ def _parse_indicator(data: Mapping[str, Any], source: Optional[str],
         elif isinstance(value, str):
             try:
                 number, cell_unit = parse_number(value)
+            except NumberRangeError as exc:  # 1e999…, 60 digits: refused where read
+                problems.append(Problem(code="bad-number", indicator=name, field=key,
+                                        location=at(key), value=exc.text, message=exc.reason,
+                                        expected="a number such as 95 or 95%"))
+                parsed = None
             except NumberError as exc:
                 # text: a 定性 target, a tier word; judged by the rule
                 parsed = value.strip()
@@ -489,8 +570,8 @@ def _parse_indicator(data: Mapping[str, Any], source: Optional[str],
                                 expected='["产出指标", "数量指标"]'))
         path = ()
     fields["path"] = tuple(path)
-    rule = data.get("rule")
-    fields["rule"] = str(rule).strip() if rule else None
+    rule = texts["rule"]
+    fields["rule"] = rule.strip() if rule else None
     applicable = data.get("applicable", True)
     if isinstance(applicable, str):
         folded = applicable.strip().lower()
@@ -505,6 +586,6 @@ def _parse_indicator(data: Mapping[str, Any], source: Optional[str],
                                 expected="true, false"))
         applicable = True
     fields["applicable"] = applicable
-    note = data.get("note")
-    fields["note"] = "" if note is None or is_placeholder(note) else str(note)
+    note = texts["note"]
+    fields["note"] = "" if note is None or is_placeholder(note) else note
     return fields, problems

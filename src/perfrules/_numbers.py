@@ -19,10 +19,13 @@ from .exceptions import PerfrulesError
 __all__ = [
     "CONTEXT",
     "DIRECTIONS",
+    "MAX_DIGITS",
+    "MAX_EXPONENT",
     "NATURES",
     "PLACEHOLDERS",
     "NotANumberError",
     "NumberError",
+    "NumberRangeError",
     "fold_number",
     "fold_word",
     "is_placeholder",
@@ -30,9 +33,11 @@ __all__ = [
     "parse_number",
     "percent_of",
     "plain",
+    "raw_points",
     "read_nature",
     "split_nature",
     "to_decimal",
+    "within_range",
 ]
 
 #: The arithmetic context of all scoring. Fixed, so that a caller who changes
@@ -99,6 +104,8 @@ _NUMBER = re.compile(
 )
 _PLAIN = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?\Z")
 _UNIT_OK = re.compile(r"^[^0-9.,+\-]*$")
+#: plain text no longer than this is within range whatever its digits (18 + sign and point)
+_SHORT = 20
 _NOT_NUMBERS = frozenset({"nan", "snan", "qnan", "inf", "infinity", "+inf", "-inf", "+infinity",
                           "-infinity", "+nan", "-nan"})
 _NAN_REASON = "NaN or Infinity is not a number; write the value itself"
@@ -120,6 +127,64 @@ class NotANumberError(NumberError):
     """
 
 
+class NumberRangeError(NotANumberError):
+    """A number beyond what a form can hold: too many digits, or too large or small a
+    power of ten (``1e999999999``). Refused where it is read, before anything uses it."""
+
+
+#: Significant digits a number of a form may have (a 40-digit amount is far beyond any
+#: budget; 50 leaves room for a number pasted with all its digits).
+MAX_DIGITS = 50
+#: The largest power of ten, either way, of a number of a form: 1E+50 is read, 1E+51 refused.
+MAX_EXPONENT = 50
+_INT_BOUND = 10**MAX_DIGITS
+
+
+#: The context of a line's raw points (weight × numerator / denominator): wide enough that
+#: the product of two numbers of a form is exact, and its one rounding of the quotient is
+#: to odd (ROUND_05UP), so that the ruleset's rounding to places after it is exact — never a
+#: double rounding (0.0049…9 with 30 nines became 0.005 at 28 digits, then 0.01).
+WIDE = decimal.Context(
+    prec=2 * MAX_DIGITS + 20,
+    rounding=decimal.ROUND_05UP,
+    Emin=-999999,
+    Emax=999999,
+    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
+)
+
+
+def raw_points(weight: Decimal, numerator: Decimal, denominator: Decimal) -> Decimal:
+    """``weight × numerator / denominator``, exact enough for any rounding to places after it.
+
+    The product is exact for any numbers a form holds (:data:`MAX_DIGITS` each); the
+    quotient is rounded once, to odd, at 120 digits, which no rounding to at most 10
+    places can mistake for a half.
+    """
+    return WIDE.divide(WIDE.multiply(weight, numerator), denominator)
+
+
+def within_range(value: Decimal, text: Optional[str] = None) -> Decimal:
+    """``value`` if a form can hold it; else :class:`NumberRangeError` naming the limit.
+
+    Bounds: at most :data:`MAX_DIGITS` significant digits and a power of ten from
+    -:data:`MAX_EXPONENT` to :data:`MAX_EXPONENT`, so that every number read can be
+    computed with exactly, shown, rounded and written (a ``1e999999999`` would spell a
+    billion digits in a report).
+    """
+    adjusted = value.adjusted()
+    if -MAX_EXPONENT <= adjusted <= MAX_EXPONENT:
+        digits = len(value.as_tuple().digits)
+        if digits <= MAX_DIGITS:
+            return value
+        reason = (f"the number has {digits} significant digits; a form's numbers have at most "
+                  f"{MAX_DIGITS} (the limit max_digits)")
+    else:
+        reason = (f"the number is of the order of 10^{adjusted}; a form's numbers lie between "
+                  f"10^-{MAX_EXPONENT} and 10^{MAX_EXPONENT} (the limit max_exponent)")
+    shown = text if text is not None else str(value)
+    raise NumberRangeError(shown if len(shown) <= 40 else shown[:20] + "…" + shown[-12:], reason)
+
+
 def fold_word(text: str) -> str:
     """Fold a word for whole-word matching: NFKC, no spaces at all."""
     # Most words are folded already; saying so is much cheaper than folding.
@@ -131,7 +196,14 @@ def fold_word(text: str) -> str:
 
 @functools.lru_cache(maxsize=8192)
 def _fold_word(text: str) -> str:
+    if len(text) > MAX_FOLD_CHARS:  # no word it could match is that long; NFKC is quadratic
+        return _SPACE.sub("", text)  # on runs of combining marks, so it is not applied
     return _SPACE.sub("", unicodedata.normalize("NFKC", text))
+
+
+#: Text longer than this is never folded by NFKC (the readers refuse such cells before,
+#: by the budget ``max_cell_chars``).
+MAX_FOLD_CHARS = 10_000
 
 
 def fold_number(text: str) -> str:
@@ -203,18 +275,22 @@ def parse_number(value: object) -> tuple[Decimal, Optional[str]]:
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise NotANumberError(str(value), _NAN_REASON)
-        return value, None
+        return within_range(value), None
     if isinstance(value, int):
-        return Decimal(value), None
+        if -_INT_BOUND < value < _INT_BOUND:
+            return Decimal(value), None
+        return within_range(Decimal(value)), None
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             raise NotANumberError(repr(value), _NAN_REASON)
         # The shortest repr round-trips: 794.8 stays 794.8, not 794.7999…
-        return Decimal(repr(value)), None
+        return within_range(Decimal(repr(value))), None
     if not isinstance(value, str):
         raise NumberError(repr(value), f"expected a number or text, got {type(value).__name__}")
     if _PLAIN.match(value):
-        return Decimal(value), None  # most cells: 95, 4.5, -3
+        if len(value) <= _SHORT:
+            return Decimal(value), None  # most cells: 95, 4.5, -3
+        return within_range(Decimal(value), value), None
     text = fold_number(value)
     if not text:
         raise NumberError(value, "the cell is empty")
@@ -230,7 +306,7 @@ def parse_number(value: object) -> tuple[Decimal, Optional[str]]:
     if unit and (not _UNIT_OK.match(unit) or any(c.isdigit() for c in unit)):
         raise NumberError(value, f"unexpected text {unit!r} after the number")
     digits = match.group("sign") + match.group("int").replace(",", "") + (match.group("frac") or "")
-    return Decimal(digits), (unit or None)
+    return within_range(Decimal(digits), value), (unit or None)
 
 
 def parse_nature(text: Optional[str]) -> Optional[str]:

@@ -31,29 +31,15 @@ from ._messages import (
     text,
     warning_text,
 )
+from ._model import Form
 from ._numbers import CONTEXT
 from ._registry import Registry, get_registry
+from ._timed import TimedOut, call_with_timeout
 from .exceptions import InputError, MissingDependencyError, PerfrulesError, PerfrulesWarning
+from .io._output import OutputError, Outputs, check_target, quiet_finalizers, safe_name
 from .io._width import clean, terminal, width
-from .io.audit_render import write_atomic
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
-
-
-class OutputError(PerfrulesError):
-    """An output that cannot or must not be written (it would overwrite an input …).
-
-    ``message_id`` and ``values`` name the message of the catalogue, so that
-    the command line says it in its language; ``str()`` is English.
-    """
-
-    def __init__(self, message_id: str, **values: object) -> None:
-        self.message_id = message_id
-        self.values = values
-        super().__init__(text(message_id, "en", **values))
-
-    def message(self, lang: str) -> str:
-        return text(self.message_id, lang, **self.values)
 
 
 class _Formatter(argparse.HelpFormatter):
@@ -123,6 +109,7 @@ def _parser(lang: str = DEFAULT_LANG) -> argparse.ArgumentParser:
     p.add_argument("--explain", action="store_true", help=h("h-explain"))
     _lang_option(p, lang)
     p.add_argument("-o", "--output", metavar="OUT", help=h("h-output"))
+    _timeout_option(p, lang)
     _budget_options(p, lang)
 
     a = sub.add_parser("audit", help=h("h-audit"), lang=lang)
@@ -135,7 +122,8 @@ def _parser(lang: str = DEFAULT_LANG) -> argparse.ArgumentParser:
     a.add_argument("--fail-on", choices=("error", "warning", "info"), default="error",
                    help=h("h-fail-on"))
     a.add_argument("--jobs", type=int, default=None, metavar="N", help=h("h-jobs"))
-    a.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS", help=h("h-timeout"))
+    a.add_argument("--timeout", type=_seconds, default=60.0, metavar="SECONDS",
+                   help=h("h-timeout"))
     a.add_argument("--follow-symlinks", action="store_true", help=h("h-follow"))
     a.add_argument("--from", dest="reader", metavar="FORMAT", help=h("h-reader"))
     _lang_option(a, lang)
@@ -145,6 +133,7 @@ def _parser(lang: str = DEFAULT_LANG) -> argparse.ArgumentParser:
     c.add_argument("form", metavar="FORM")
     c.add_argument("-o", "--output", required=True, metavar="OUT", help=h("h-convert-output"))
     c.add_argument("--from", dest="reader", metavar="FORMAT", help=h("h-reader"))
+    _timeout_option(c, lang)
     _budget_options(c, lang)
 
     s = sub.add_parser("schema", help=h("h-schema"), lang=lang)
@@ -173,6 +162,11 @@ def _ruleset_choice(p: argparse.ArgumentParser, lang: str) -> None:
     p.add_argument("--region", metavar="CODE", help=text("h-region", lang))
 
 
+def _timeout_option(p: argparse.ArgumentParser, lang: str) -> None:
+    p.add_argument("--timeout", type=_seconds, default=60.0, metavar="SECONDS",
+                   help=text("h-timeout-file", lang))
+
+
 def _budget_options(p: argparse.ArgumentParser, lang: str) -> None:
     p.add_argument("--max-cells", type=_positive, metavar="N", help=text("h-max-cells", lang))
 
@@ -184,6 +178,18 @@ def _positive(given: str) -> int:
         value = 0
     if value <= 0:
         raise argparse.ArgumentTypeError(text("positive", "en", value=repr(given)))
+    return value
+
+
+def _seconds(given: str) -> float:
+    """A time limit: a finite number (never nan or inf); a negative one is refused by the
+    command, as it always was (``--timeout must be 0 (no limit) or more seconds``)."""
+    try:
+        value = float(given.replace("_", ""))
+    except ValueError:
+        value = float("nan")
+    if not (-float("inf") < value < float("inf")):  # nan fails every comparison
+        raise argparse.ArgumentTypeError(text("seconds", "en", value=repr(given)))
     return value
 
 
@@ -292,7 +298,7 @@ def _dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser,
     if args.command == "test":
         return _test(args, registry)
     if args.command == "convert":
-        return _convert(args, registry)
+        return _convert(args, registry, parser)
     if args.command == "schema":
         emit(schema_text(args.which).encode("utf-8"), None)
         return EXIT_OK
@@ -315,23 +321,33 @@ def _score(args: argparse.Namespace, registry: Registry, parser: argparse.Argume
     binary = bool(getattr(writer, "binary", False))
     if args.output not in (None, "-"):
         _check_not_input(args.output, paths)
+        if not args.output.endswith(("/", os.sep)) and not os.path.isdir(args.output):
+            check_target(args.output)  # a device, FIFO or socket: refused before any work
     status = EXIT_OK
     reports: list[tuple[str, Optional[str], Report]] = []  # file, form label, report
     if args.example:
         reports.append(("example", None, score(example(), args.ruleset, registry=registry)))
+    timeout = _timeout(args, parser)
+    if timeout is not None and timeout < 0:
+        return EXIT_INPUT
     for path in paths:
-        try:
-            forms = load_all(path, format=args.reader, registry=registry)
+        try:  # read and scored in a worker process within --timeout, as audit does
+            scored = call_with_timeout(_read_and_score, (path, args.reader, args.ruleset,
+                                                          _inherited(registry)), timeout)
+        except TimedOut:
+            _error(text("took-too-long-score", args.lang, where=terminal(path),
+                        timeout=f"{timeout:g}"), args.lang)
+            status = EXIT_INPUT
+            continue
         except (Exception, SystemExit) as exc:  # one file's failure is its error, not the batch's
             _print_error(exc, path, args.lang)
             status = EXIT_INPUT
             continue
-        for i, form in enumerate(forms):
-            label = _form_label(path, form.source, i, len(forms))
-            try:
-                reports.append((path, label, score(form, args.ruleset, registry=registry)))
-            except (Exception, SystemExit) as exc:  # a plugin rule that raises, or exits
-                _print_error(exc, path, args.lang, label)
+        for label, result in scored:
+            if isinstance(result, Report):
+                reports.append((path, label, result))
+            else:  # a plugin rule that raises, or exits
+                _print_error(result, path, args.lang, label)
                 status = EXIT_INPUT
     if not reports:
         return status
@@ -353,36 +369,79 @@ def _score(args: argparse.Namespace, registry: Registry, parser: argparse.Argume
         else:
             data = _render(writer, [r for _, _, r in reports], args)
         if data is None:
+            if not to_stdout:  # said above why; here, that nothing was written
+                _not_written(args.output)
             return EXIT_INPUT
         emit(data, args.output)
         return status
     targets = _per_form_targets(args.output, [(f, label) for f, label, _ in reports],
                                 _extension(args.format, args.output))
     _check_not_input_all(targets, paths)
+    outputs = Outputs()  # one report that cannot be written never stops the next
     for (_, _, report), target in zip(reports, targets):
         data = _render(writer, [report], args)
         if data is None:
-            status = EXIT_INPUT
+            outputs.note(str(target), text("writer-gave-nothing", "en"),
+                         text("writer-gave-nothing", "zh"))
             continue
-        emit(data, str(target))
+        outputs.write(target, data)
+    outputs.check()  # names what was and was not written (exit 2)
     return status
+
+
+def _timeout(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Optional[float]:
+    """``--timeout`` as a limit (None: none); -1 after saying a negative one is refused."""
+    given = float(getattr(args, "timeout", 0.0) or 0.0)
+    if given < 0:
+        parser.print_usage(sys.stderr)
+        _error(text("timeout", args.lang), args.lang)
+        return -1.0
+    return given or None
+
+
+def _inherited(registry: Registry) -> Optional[Registry]:
+    """The registry for a worker that inherits it (fork); a spawned one builds its own."""
+    return registry if sys.platform.startswith("linux") else None
+
+
+def _read_and_score(path: str, reader: Optional[str], ruleset: Optional[str],
+                    registry: Optional[Registry]) -> list[tuple[Optional[str], object]]:
+    """Each form of a file with its report, or the exception that stopped it (in a worker)."""
+    reg = registry if registry is not None else get_registry()
+    forms = load_all(path, format=reader, registry=reg)
+    out: list[tuple[Optional[str], object]] = []
+    for i, form in enumerate(forms):
+        label = _form_label(path, form.source, i, len(forms))
+        try:
+            out.append((label, score(form, ruleset, registry=reg)))
+        except (Exception, SystemExit) as exc:  # a plugin rule that raises, or exits
+            out.append((label, exc))
+    return out
+
+
+def _read_one(path: Path, reader: Optional[str], registry: Optional[Registry]) -> object:
+    return load(path, format=reader, registry=registry if registry is not None else get_registry())
 
 
 def _render(writer: object, reports: list[Report], args: argparse.Namespace) -> Optional[bytes]:
     """The bytes of the reports, or None after saying why the writer failed."""
     write = writer.write  # type: ignore[attr-defined]
-    try:
-        if args.format == "json" and len(reports) > 1:
-            docs = [json.loads(write(r, lang=args.lang)) for r in reports]
-            return clean(json.dumps(docs, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-        return b"\n".join(write(r, explain=args.explain, lang=args.lang) for r in reports)
-    except PerfrulesError:
-        raise
-    except (Exception, SystemExit) as exc:  # a writer plugin that fails
-        name = terminal(getattr(writer, "name", args.format))
-        _error(text("writer-failed", args.lang, name=name, kind=type(exc).__name__,
-                    detail=terminal(exc)), args.lang)
-        return None
+    failed: Optional[tuple[str, str]] = None
+    with quiet_finalizers():  # a half-written zip closes without "Exception ignored" noise
+        try:
+            if args.format == "json" and len(reports) > 1:
+                docs = [json.loads(write(r, lang=args.lang)) for r in reports]
+                return clean(json.dumps(docs, ensure_ascii=False, indent=2) + "\n").encode(
+                    "utf-8")
+            return b"\n".join(write(r, explain=args.explain, lang=args.lang) for r in reports)
+        except PerfrulesError:
+            raise
+        except (Exception, SystemExit) as exc:  # a writer plugin that fails, a full disk
+            failed = (type(exc).__name__, terminal(exc))
+    name = terminal(getattr(writer, "name", args.format))
+    _error(text("writer-failed", args.lang, name=name, kind=failed[0], detail=failed[1]),
+           args.lang)
+    return None
 
 
 _EXTENSIONS = {"text": ".txt", "json": ".json", "markdown": ".md", "html": ".html",
@@ -390,13 +449,15 @@ _EXTENSIONS = {"text": ".txt", "json": ".json", "markdown": ".md", "html": ".htm
 _UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 
 
+def _not_written(output: str) -> None:
+    outputs = Outputs()
+    outputs.note(output, text("writer-gave-nothing", "en"), text("writer-gave-nothing", "zh"))
+    outputs.check()
+
+
 def _extension(fmt: str, output: str) -> str:
     suffix = Path(output).suffix if not output.endswith(("/", os.sep)) else ""
-    return suffix or _EXTENSIONS.get(fmt, f".{_UNSAFE_NAME.sub('_', fmt)}")
-
-
-def _safe_name(text: str) -> str:
-    return _UNSAFE_NAME.sub("_", text).strip(" .") or "_"
+    return suffix or _EXTENSIONS.get(fmt, f".{_UNSAFE_NAME.sub('_', fmt)[:16]}")
 
 
 def _per_form_targets(output: str, forms: list[tuple[str, Optional[str]]],
@@ -421,11 +482,11 @@ def _per_form_targets(output: str, forms: list[tuple[str, Optional[str]]],
             parts.append(Path(path).stem)
         if label:
             parts.append(label)
-        stem = _safe_name("-".join(parts))
-        name, n = stem + suffix, 1
+        stem = "-".join(parts)
+        name, n = safe_name(stem, suffix), 1  # a hash suffix when cut or changed
         while name.lower() in taken:
             n += 1
-            name = f"{stem}-{n}{suffix}"
+            name = safe_name(f"{stem}-{n}", suffix)
         taken.add(name.lower())
         targets.append(folder / name)
     return targets
@@ -459,16 +520,27 @@ def schema_text(which: str) -> str:
     return folder.joinpath(f"{which}.schema.json").read_text("utf-8")
 
 
-def _convert(args: argparse.Namespace, registry: Registry) -> int:
+def _convert(args: argparse.Namespace, registry: Registry,
+             parser: argparse.ArgumentParser) -> int:
     path = Path(args.form)
-    _check_not_input(args.output, [args.form])
-    try:
-        form = load(path, format=args.reader, registry=registry)
-    except Exception as exc:  # reading a file never ends in a traceback
+    if args.output != "-":
+        _check_not_input(args.output, [args.form])
+        check_target(args.output)  # before reading: a device or FIFO is never written
+    timeout = _timeout(args, parser)
+    if timeout is not None and timeout < 0:
+        return EXIT_INPUT
+    try:  # read in a worker process within --timeout, as audit does
+        form = call_with_timeout(_read_one, (path, args.reader, _inherited(registry)), timeout)
+    except TimedOut:
+        _error(text("took-too-long-read", args.lang, where=terminal(args.form),
+                    timeout=f"{timeout:g}"), args.lang)
+        return EXIT_INPUT
+    except (Exception, SystemExit) as exc:  # reading a file never ends in a traceback
         _print_error(exc, args.form, args.lang)
         return EXIT_INPUT
+    assert isinstance(form, Form)
     data = form.to_dict()
-    suffix = Path(args.output).suffix.lower()
+    suffix = ".json" if args.output == "-" else Path(args.output).suffix.lower()
     if suffix == ".json":
         body = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     elif suffix == ".toml":
@@ -482,13 +554,32 @@ def _convert(args: argparse.Namespace, registry: Registry) -> int:
             import yaml
         except ImportError:
             raise MissingDependencyError("writing YAML forms", "yaml") from None
-        body = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+        body = yaml.dump(data, Dumper=_yaml_dumper(yaml), allow_unicode=True, sort_keys=False)
     else:
         _error(text("convert-suffix", args.lang, suffix=suffix or text("no-suffix", args.lang)),
                args.lang)
         return EXIT_INPUT
     emit(clean(body).encode("utf-8"), args.output)
     return EXIT_OK
+
+
+#: What YAML reads as a line break or folds away outside double quotes (NEL, the line
+#: and paragraph separators, CR, tabs and spaces at either end …).
+_YAML_FRAGILE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]|^\\s|\\s$")
+
+
+def _yaml_dumper(yaml: Any) -> Any:
+    """A SafeDumper that writes text holding a fragile character double-quoted, where
+    YAML escapes it (``\\N``, ``\\L`` …): every character comes back as written."""
+    class Dumper(yaml.SafeDumper):  # type: ignore[misc]
+        pass
+
+    def represent(dumper: Any, value: str) -> Any:
+        style = '"' if _YAML_FRAGILE.search(value) else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+    Dumper.add_representer(str, represent)
+    return Dumper
 
 
 def _print_error(exc: BaseException, path: str, lang: str, label: Optional[str] = None) -> None:
@@ -511,7 +602,9 @@ def _print_error(exc: BaseException, path: str, lang: str, label: Optional[str] 
 
 
 def emit(data: bytes, output: Optional[str]) -> None:
-    """Write to stdout, or atomically to the file ``output`` (never onto a folder)."""
+    """Write to stdout, or atomically to the file ``output`` (never onto a folder, a
+    device, a FIFO or a socket: an output that exists is replaced only if it is a
+    regular file)."""
     if output is None or output == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
@@ -519,7 +612,9 @@ def emit(data: bytes, output: Optional[str]) -> None:
     target = Path(output)
     if target.is_dir():
         raise OutputError("output-is-folder-plain", output=clean(output))
-    write_atomic(target, data)
+    outputs = Outputs()
+    outputs.write(target, data)
+    outputs.check()
 
 
 
@@ -531,15 +626,19 @@ def _test(args: argparse.Namespace, registry: Registry) -> int:
         path = Path(item)
         paths.extend(sorted(path.glob("*.json")) if path.is_dir() else [path])
     lang = args.lang
-    results = [run_case(path, registry, lang) for path in paths]
-    for result in results:
+    results = []
+    for path in paths:  # each case on its own: one that fails to run is that case's FAIL
+        result = run_case(path, registry, lang)
+        results.append(result)
+        # a case's text is shown inert: an ESC sequence in a description cannot fake a PASS
         if result.passed:
-            print(text("case-pass", lang, path=result.path,
-                       description=f"  {result.description}" if result.description else ""))
+            print(text("case-pass", lang, path=terminal(result.path),
+                       description=f"  {terminal(result.description)}"
+                       if result.description else ""), flush=True)
         else:
-            print(text("case-fail", lang, path=result.path))
+            print(text("case-fail", lang, path=terminal(result.path)), flush=True)
         for failure in result.failures:
-            print(f"    {failure}")
+            print(f"    {terminal(failure)}")
     failed = sum(1 for r in results if not r.passed)
     print(text("case-summary", lang, passed=len(results) - failed, failed=failed))
     return EXIT_FINDINGS if failed else EXIT_OK

@@ -23,6 +23,7 @@ import attrs
 
 from .._model import Form
 from ..exceptions import FormError, Problem
+from ._limits import check_cells
 from .table import FIELD_HEADERS, GridCell, norm, recognize
 
 __all__ = ["Block", "forms_from_sheets", "forms_from_tables"]
@@ -143,6 +144,8 @@ def forms_from_sheets(path: Path,
     forms: list[Form] = []
     failures: list[FormError] = []
     no_table: list[FormError] = []
+    for name, rows, paragraphs in sheets:  # no text is folded (NFKC) beyond max_cell_chars
+        check_cells(rows, paragraphs, f"{path}#{name}")
     parts = [(name, split_stacked(rows), paragraphs) for name, rows, paragraphs in sheets if rows]
     several = sum(len(split) for _, split, _ in parts) > 1
     for name, split, paragraphs in parts:
@@ -177,6 +180,9 @@ def forms_from_tables(path: Path, blocks: Sequence[Block],
     """
     kinds: list[str] = []
     first: list[Union[Form, FormError]] = []  # each table on its own, reused when it is a whole form
+    check_cells((), preamble, str(path))  # no text is folded (NFKC) beyond max_cell_chars
+    for block in blocks:
+        check_cells(block.rows, block.before, f"{path}#{block.label}")
     for block in blocks:
         found = _attempt(block.rows, f"{path}#{block.label}", block.before)
         first.append(found)

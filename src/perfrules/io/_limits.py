@@ -9,10 +9,13 @@ names the limit, the value found and how to raise it.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 import zipfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import attrs
 
@@ -21,7 +24,8 @@ from ..exceptions import FormError, InputError, Problem
 from .canonical import check_file
 from .canonical import file_error as _error
 
-__all__ = ["ENV_PREFIX", "Limits", "ManyForms", "check_zip", "head", "limit_error", "resolve"]
+__all__ = ["ENV_PREFIX", "Limits", "ManyForms", "Unpacked", "check_cells", "check_indicators",
+           "check_text", "check_zip", "head", "limit_error", "resolve", "xls_cell_budget"]
 
 ENV_PREFIX = "PERFRULES_"
 _MIB = 1024 * 1024
@@ -34,8 +38,12 @@ class Limits:
 
     #: size of the file on disk
     max_file_bytes: int = 50 * _MIB
-    #: unpacked size of any one XML part of an .xlsx/.docx (a form's sheet is well under 1 MB)
+    #: unpacked size of any one part of an .xlsx/.docx, whatever its name (a form's sheet is
+    #: well under 1 MB)
     max_part_bytes: int = 8 * _MIB
+    #: unpacked size of all the parts of an .xlsx/.docx together, a part counted each time a
+    #: sheet uses it
+    max_unpacked_bytes: int = 64 * _MIB
     #: entries in an .xlsx/.docx zip
     max_parts: int = 5_000
     #: cells holding a value in the whole file (Word: table cells); ``--max-cells``
@@ -50,6 +58,11 @@ class Limits:
     max_field_chars: int = 128 * 1024
     #: pages of a PDF
     max_pages: int = 300
+    #: indicators of a form in JSON, TOML or YAML (a real form has fewer than 200)
+    max_indicators: int = 10_000
+    #: characters in one cell or paragraph of text (longer text is not folded for matching:
+    #: NFKC normalisation is quadratic on runs of combining marks)
+    max_cell_chars: int = 10_000
 
     @classmethod
     def from_env(cls, environ: Optional[dict[str, str]] = None) -> Limits:
@@ -123,8 +136,13 @@ def head(path: Path, limits: Limits, size: int = 8) -> bytes:
         raise _error(str(path), "unreadable", f"cannot read the file: {exc.strerror or exc}") from None
 
 
-def check_zip(path: Path, kind: str, resave: str, limits: Limits) -> None:
-    """Refuse what is not an OOXML zip, or one whose XML parts exceed the budget."""
+def check_zip(path: Path, kind: str, resave: str, limits: Limits) -> Unpacked:
+    """Refuse what is not an OOXML zip, one with two entries of one name, or one whose
+    parts (every part, whatever its name) or their total exceed the budgets.
+
+    Returns the budget of what is read from it, for readers that read a part once per
+    use (sheets that share one part: each use counts).
+    """
     if head(path, limits) == _OLE_MAGIC:
         raise _error(str(path), "encrypted-or-old",
                      f"the file is password-protected, or an old binary {kind} file saved "
@@ -138,8 +156,114 @@ def check_zip(path: Path, kind: str, resave: str, limits: Limits) -> None:
     if len(infos) > limits.max_parts:
         raise limit_error(str(path), "max_parts", limits.max_parts,
                           f"the file holds {len(infos)} parts")
+    seen: dict[str, str] = {}
+    total = 0
     for info in infos:
-        name = info.filename.lower()
-        if name.endswith((".xml", ".rels")) and info.file_size > limits.max_part_bytes:
+        key = info.filename.replace("\\", "/").lstrip("/").lower()  # OOXML names ignore case
+        if key in seen:
+            raise _error(f"{path}:{info.filename}", "duplicate-part",
+                         f"the file holds two parts named {seen[key]!r} and {info.filename!r}; "
+                         "which one a program reads is a matter of chance",
+                         f"a {resave} file saved by Excel, WPS or Word (one part of each name)")
+        seen[key] = info.filename
+        if info.file_size > limits.max_part_bytes:
             raise limit_error(f"{path}:{info.filename}", "max_part_bytes", limits.max_part_bytes,
                               f"the part {info.filename} unpacks to {info.file_size} bytes")
+        total += info.file_size
+        if total > limits.max_unpacked_bytes:
+            raise limit_error(str(path), "max_unpacked_bytes", limits.max_unpacked_bytes,
+                              f"the parts of the file unpack to more than "
+                              f"{limits.max_unpacked_bytes} bytes")
+    return Unpacked(path=path, sizes={i.filename: i.file_size for i in infos},
+                    left=limits.max_unpacked_bytes, limit=limits.max_unpacked_bytes)
+
+
+@attrs.define
+class Unpacked:
+    """What is left to read of a zip: a part is counted each time it is used (fifty sheets
+    pointing at one 8 MB part are 400 MB to parse, not 8)."""
+
+    path: Path
+    sizes: dict[str, int]
+    left: int
+    limit: int
+
+    def use(self, part: str) -> None:
+        size = self.sizes.get(part.lstrip("/"), 0)
+        self.left -= size
+        if self.left < 0:
+            raise limit_error(str(self.path), "max_unpacked_bytes", self.limit,
+                              f"the sheets read {part} and others, unpacking to more than "
+                              f"{self.limit} bytes in all (a part counts each time it is used)")
+
+
+def check_text(text: str, where: str, limits: Limits) -> None:
+    """Refuse a cell or paragraph longer than ``max_cell_chars`` (before it is normalised)."""
+    if len(text) > limits.max_cell_chars:
+        raise limit_error(where, "max_cell_chars", limits.max_cell_chars,
+                          f"the text at {where} has {len(text)} characters")
+
+
+def check_cells(rows: Iterable[Iterable[Any]], paragraphs: Iterable[str], where: str,
+                limits: Optional[Limits] = None) -> None:
+    """Every text cell (``GridCell``) and paragraph of a grid within ``max_cell_chars``."""
+    lim = resolve(limits)
+    bound = lim.max_cell_chars
+    for row in rows:
+        for cell in row:
+            value = cell.value
+            if value.__class__ is str and len(value) > bound:
+                check_text(value, cell.where, lim)
+    for text in paragraphs:
+        if len(text) > bound:
+            check_text(text, where, lim)
+
+
+def check_indicators(data: Any, where: str, limits: Optional[Limits] = None) -> None:
+    """Refuse a canonical form with more than ``max_indicators`` indicators."""
+    lim = resolve(limits)
+    found = data.get("indicators") if isinstance(data, dict) else None
+    if isinstance(found, list) and len(found) > lim.max_indicators:
+        raise limit_error(where, "max_indicators", lim.max_indicators,
+                          f"the form has {len(found)} indicators")
+
+
+@contextlib.contextmanager
+def xls_cell_budget(xlrd: Any, where: str, limits: Limits) -> Iterator[None]:
+    """Count the cells of an .xls while xlrd reads them, and stop at ``max_cells``.
+
+    xlrd parses a whole sheet before handing it over; counting afterwards let an
+    8 M-cell sheet take 1.5 GB before it was refused. The count is per thread.
+    """
+    sheet_type = xlrd.sheet.Sheet
+    empty = (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK)
+    state = _XLS_STATE
+    state.left = limits.max_cells
+    originals = {name: getattr(sheet_type, name) for name in ("put_cell_ragged",
+                                                               "put_cell_unragged")}
+
+    def counting(original: Any) -> Any:
+        def put(self: Any, rowx: int, colx: int, ctype: int, value: Any, xf_index: int) -> Any:
+            if ctype not in empty and getattr(state, "left", None) is not None:
+                state.left -= 1
+                if state.left < 0:
+                    raise limit_error(where, "max_cells", limits.max_cells,
+                                      f"the file has more than {limits.max_cells} cells with "
+                                      "a value")
+            return original(self, rowx, colx, ctype, value, xf_index)
+        return put
+
+    with _XLS_LOCK:
+        for name, original in originals.items():
+            setattr(sheet_type, name, counting(original))
+        try:
+            yield
+        finally:
+            for name, original in originals.items():
+                setattr(sheet_type, name, original)
+            state.left = None
+
+
+#: per-thread count of :func:`xls_cell_budget`; the lock keeps one patch at a time
+_XLS_STATE = threading.local()
+_XLS_LOCK = threading.RLock()

@@ -45,15 +45,19 @@ def clean(text: Any) -> str:
 
 
 # Control characters (C0, DEL, C1), line and paragraph separators, and the
-# invisible format characters that reorder or hide text (bidi overrides …).
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200b-\u200f\u202a-\u202e"
-                     "\u2060-\u2069\ufeff]")
+# invisible format characters that reorder or hide text: the Arabic letter
+# mark, bidi marks, embeddings, overrides and isolates, the deprecated format
+# characters U+206A–206F, and tag characters (U+E0000–E007F).
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u2028\u2029\u200b-\u200f\u202a-\u202e"
+                     "\u2060-\u206f\ufeff\U000e0000-\U000e007f]")
 
 
 def _visible(match: re.Match[str]) -> str:
     ch = match.group()
-    return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(ch, f"\\u{ord(ch):04x}" if ord(ch) > 0xFF
-                                                       else f"\\x{ord(ch):02x}")
+    code = ord(ch)
+    return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(
+        ch, f"\\U{code:08x}" if code > 0xFFFF else f"\\u{code:04x}" if code > 0xFF
+        else f"\\x{code:02x}")
 
 
 def terminal(text: Any) -> str:

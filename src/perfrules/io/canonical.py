@@ -15,8 +15,8 @@ from .._compat import tomllib
 from .._model import Form
 from ..exceptions import FormError, InputError, MissingDependencyError, Problem
 
-__all__ = ["JsonReader", "TomlReader", "YamlReader", "check_file", "file_error", "read_bytes",
-           "read_text"]
+__all__ = ["JsonReader", "TomlReader", "YamlReader", "check_data", "check_file", "file_error",
+           "read_bytes", "read_text"]
 
 #: Larger inputs are refused rather than read into memory.
 MAX_BYTES = 50 * 1024 * 1024
@@ -96,7 +96,7 @@ def _too_deep(where: str, limit: int) -> FormError:
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _check_data(data: Any, where: str, limit: int) -> None:
+def check_data(data: Any, where: str, limit: int) -> None:
     """Refuse data nested deeper than ``limit`` (walked without recursion), and
     text that is not valid Unicode (a lone surrogate such as ``"\\ud800"``)."""
     stack: list[tuple[Any, int]] = [(data, 1)]
@@ -117,7 +117,10 @@ def _check_data(data: Any, where: str, limit: int) -> None:
 def _form(data: Any, path: Path) -> Form:
     # depth first: Python 3.12+ parses JSON far deeper than 3.11 did (no RecursionError),
     # and a 3,000-deep list must be refused as too deep, whatever its shape
-    _check_data(data, str(path), _max_depth())
+    check_data(data, str(path), _max_depth())
+    from ._limits import check_indicators
+
+    check_indicators(data, str(path))
     if not isinstance(data, dict):
         raise file_error(str(path), "not-a-form", "the file does not hold a form mapping",
                          'an object with "indicators": [...]')

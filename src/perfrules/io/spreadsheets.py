@@ -49,7 +49,8 @@ class CsvReader(ManyForms):
             csv.field_size_limit(limits.max_field_chars + 1)  # our own check below names the limit
         grid: list[list[GridCell]] = []
         cells = width = 0
-        reader = csv.reader(io.StringIO(text), dialect)
+        # newline='': CRLF, LF and CR-only line ends alike (old Mac exports)
+        reader = csv.reader(io.StringIO(text, newline=""), dialect)
         r = 0
         try:
             for r, row in enumerate(reader, start=1):

@@ -24,7 +24,7 @@ from typing import Any, Optional
 import attrs
 
 from .._model import Form, Indicator, SkippedRow, _number_field
-from .._numbers import is_placeholder, parse_number, percent_of, plain
+from .._numbers import MAX_EXPONENT, is_placeholder, parse_number, percent_of, plain
 from ..exceptions import FormError, Problem
 
 __all__ = ["FIELD_HEADERS", "GridCell", "Reading", "RowKind", "read_grid", "recognize"]
@@ -186,7 +186,7 @@ def cell_value(cell: GridCell) -> Any:
         return None if not text or is_placeholder(text) else text
     else:  # dates and other cell types: keep their text, the rules will refuse it
         return str(value)
-    if cell.percent:
+    if cell.percent and abs(number.adjusted()) <= MAX_EXPONENT:  # else refused, cell named
         return plain(percent_of(number)) + "%"
     return number
 

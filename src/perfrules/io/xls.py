@@ -20,7 +20,7 @@ from .._model import Form
 from .._numbers import plain
 from ..exceptions import FormError, MissingDependencyError
 from ._forms import forms_from_sheets
-from ._limits import Limits, ManyForms, limit_error, resolve
+from ._limits import Limits, ManyForms, limit_error, resolve, xls_cell_budget
 from .canonical import file_error as _error
 from .canonical import read_bytes
 from .xlsx import Cell, XlsxReader, dense
@@ -69,7 +69,8 @@ class XlsReader(ManyForms):
             sheets = []
             for index in range(book.nsheets):
                 try:
-                    sheet = book.sheet_by_index(index)
+                    with xls_cell_budget(xlrd, f"{path}#{index + 1}", limits):  # while parsing
+                        sheet = book.sheet_by_index(index)
                     cells = _cells(book, sheet, xlrd)
                 except FormError:
                     raise

@@ -60,7 +60,7 @@ from xml.etree.ElementTree import XML, Element
 import attrs
 
 from .._model import Form
-from .._numbers import plain
+from .._numbers import MAX_EXPONENT, plain
 from ..exceptions import FormError, Problem
 from ._forms import Rows, forms_from_sheets
 from ._limits import Limits, ManyForms, check_zip, limit_error, resolve
@@ -133,7 +133,7 @@ def read_grids(path: Path, limits: Limits, unsaved: Optional[dict[str, str]] = N
     ``=formula``).
     """
     unsaved = {} if unsaved is None else unsaved
-    check_zip(path, "Excel (.xls)", ".xlsx", limits)
+    unpacked = check_zip(path, "Excel (.xls)", ".xlsx", limits)
     try:
         archive = zipfile.ZipFile(path)
     except OSError as exc:
@@ -153,6 +153,7 @@ def read_grids(path: Path, limits: Limits, unsaved: Optional[dict[str, str]] = N
         budget = _Budget(limits.max_cells)
         sheets: list[tuple[str, Rows, tuple[str, ...]]] = []
         for sheet in book.sheets:
+            unpacked.use(package.find(sheet.part) or sheet.part)  # a shared part: each use
             cells = _sheet_cells(package, book, sheet, path, limits, budget, unsaved)
             sheets.append((sheet.name, dense(cells, sheet.name, path, limits), ()))
     return sheets
@@ -543,6 +544,8 @@ def _number(text: str) -> Decimal:
     number = Decimal(text.strip())
     if not number.is_finite():
         raise ValueError(f"{text!r} is not a number")
+    if abs(number.adjusted()) > MAX_EXPONENT:
+        return number  # 1E+999999999: refused as out of range, naming the cell, never spelt out
     digits = number.as_tuple().digits
     if len(digits) > _SHOWN_DIGITS:
         exponent = number.adjusted() - _SHOWN_DIGITS + 1
