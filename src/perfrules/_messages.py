@@ -709,12 +709,12 @@ def warning_text(message: str, lang: str) -> str:
 # Hostile input, round two (issue 15): outputs, budgets and option values.
 MESSAGES.update({
     "output-not-a-file": {
-        "zh": "{output} 已存在，是{kind:zh}而不是普通文件：输出从不写入或替换它，请另选输出",
-        "en": "{output} exists and is {kind:en}, not a regular file: an output never writes "
+        "zh": "{output} 已存在，是{kind}而不是普通文件：输出从不写入或替换它，请另选输出",
+        "en": "{output} exists and is {kind}, not a regular file: an output never writes "
               "over or replaces it; choose another output"},
     "folder-kind": {"zh": "文件夹", "en": "a folder"},
-    "outputs-failed": {"zh": "未写出：{failed:zh}；已写出：{written:zh}",
-                       "en": "not written: {failed:en}; written: {written:en}"},
+    "outputs-failed": {"zh": "未写出：{failed}；已写出：{written}",
+                       "en": "not written: {failed}; written: {written}"},
     "nothing": {"zh": "无", "en": "nothing"},
     "writer-gave-nothing": {"zh": "输出格式出错，见上", "en": "its writer failed, see above"},
     "live-links": {"zh": "工作簿含 DDE 公式或外部链接（{where}），不制作批注副本：打开副本会提示运行"
@@ -746,6 +746,16 @@ MESSAGES.update({
                 "en": "{value} is not a number of seconds (valid: 0 for no limit, or a finite "
                       "number above 0)"},
 })
+
+PROBLEM_MESSAGES.update({  # issue 15: wrong types and hostile sizes
+    "bad-type": [("{key} is {kind}, not text", "{key} 的类型是{kind}，应为文字")],
+    "duplicate-part": [("the file holds two parts named {a} and {b}; which one a program "
+                        "reads is a matter of chance", "文件中有两个同名部件 {a} 和 {b}，读哪一个无法确定")],
+})
+PROBLEM_MESSAGES["bad-group"].append(("groups is {kind}, not a list", "groups 的类型是{kind}，应为列表"))
+PROBLEM_MESSAGES["bad-skipped"].append(("skipped is {kind}, not a list",
+                                        "skipped 的类型是{kind}，应为列表"))
+PROBLEM_MESSAGES["bad-year"].append(("year {year} is out of range", "年度 {year} 超出有效范围"))
 
 #: argparse's own error messages, in Chinese.
 _ARGPARSE_ZH = [

@@ -421,7 +421,8 @@ def _list_field(data: Mapping[str, Any], key: str, source: Optional[str],
         return []
     if isinstance(value, list):
         return value
-    problems.append(Problem(code=f"bad-{key}", field=key, location=source,
+    problems.append(Problem(code="bad-group" if key == "groups" else "bad-skipped", field=key,
+                            location=source,
                             value=_shown(value), message=f"{key} is {_kind(value)}, not a list",
                             expected=f"a list: {key}: [...]"))
     return []

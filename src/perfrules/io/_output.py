@@ -64,10 +64,11 @@ class OutputError(PerfrulesError):
     def __init__(self, message_id: str, **values: object) -> None:
         self.message_id = message_id
         self.values = values
-        super().__init__(text(message_id, "en", **values))
+        super().__init__(self.message("en"))
 
     def message(self, lang: str) -> str:
-        return text(self.message_id, lang, **self.values)
+        return text(self.message_id, lang, **{k: format(v, lang) if isinstance(v, (_Kind, _Listed))
+                                              else v for k, v in self.values.items()})
 
 
 def _kind(mode: int, lang: str) -> str:
