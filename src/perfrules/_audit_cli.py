@@ -203,6 +203,9 @@ def run_audit(args: argparse.Namespace, registry: Registry,
         return _usage(parser, lang, "not-a-folder", output=out)
     if args.ruleset is not None:
         registry.ruleset(args.ruleset)  # an unknown id is a usage error before any work
+        # an explicit --ruleset is the one pin that overrides the forms' own pins: said once
+        print(text("pin-overridden-audit", lang, ruleset=registry.ruleset(args.ruleset).ref),
+              file=sys.stderr)
     if not to_stdout and out_dir is None and Path(out).is_dir():
         from .io._output import OutputError
 
@@ -274,6 +277,7 @@ def _results(found: Sequence[Found], names: dict[str, str], args: argparse.Names
              registry: Registry) -> Generator[list[FormOut], None, None]:
     """Each entry's rows, in the order found: errors of the walk as they are, files audited."""
     jobs = (Job(index=i, path=f.path, reader=args.reader, ruleset=args.ruleset,
+                fallback_ruleset=getattr(args, "fallback_ruleset", None),
                 annotate=names.get(f.path), settings=settings)
             for i, f in enumerate(found) if f.error is None)
     stream = audit_stream(jobs, workers=workers, timeout=timeout, registry=registry) if (

@@ -17,7 +17,7 @@ import os
 import stat
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 import attrs
 
@@ -30,6 +30,9 @@ from .exceptions import InputError, PerfrulesError
 from .io._limits import Limits
 from .io._output import annotate_or_note
 from .io.audit_render import BatchItem, FormOut, annotate_xlsx, form_out
+
+if TYPE_CHECKING:
+    from ._model import Form
 
 __all__ = ["Found", "Job", "Settings", "audit_file", "audit_one", "audit_stream", "find_forms"]
 
@@ -189,6 +192,20 @@ class Job:
     ruleset: Optional[str] = None
     annotate: Optional[str] = None
     settings: Optional[Settings] = None
+    #: the ruleset of forms that pin none (``--year/--region``); a form's own pin holds
+    fallback_ruleset: Optional[str] = None
+
+
+def chosen_ruleset(form: Form, explicit: Optional[str], fallback: Optional[str]) -> Optional[str]:
+    """The ruleset a batch scores ``form`` under: an explicit one, else the form's own pin,
+    else the one chosen by year and region (``None``: the default ruleset).
+
+    A pin written in the form is never replaced by a year or region choice, so
+    ``--year 2023 --region HB`` cannot move a form that says ``cn-mof-2020@1``.
+    """
+    if explicit is not None:
+        return explicit
+    return form.ruleset or fallback
 
 
 @attrs.frozen(kw_only=True)
@@ -239,7 +256,9 @@ def audit_file(job: Job, registry: Optional[Registry] = None) -> list[BatchItem]
         with decimal.localcontext(CONTEXT):
             forms = _load_all(job.path, job.reader, reg, limits)
             items = [BatchItem(path=job.path, form=_form_label(job.path, f.source, i, len(forms)),
-                               report=audit(f, job.ruleset, registry=reg))
+                               report=audit(f, chosen_ruleset(f, job.ruleset,
+                                                              job.fallback_ruleset),
+                                            registry=reg))
                      for i, f in enumerate(forms)]
             # a copy that cannot be made is said on stderr: the audits are kept
             return annotate_or_note(items, job.annotate, annotate_xlsx,

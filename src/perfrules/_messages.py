@@ -724,6 +724,14 @@ MESSAGES.update({
                          "program or fetch another file"},
     "annotated-not-written": {"zh": "批注副本 {target} 未写出：{reason}",
                               "en": "the annotated copy {target} was not written: {reason}"},
+    "pin-overridden": {
+        "zh": "perfrules：提示：{where} 自带规则集 {pin}，按 --ruleset 改用 {ruleset} 计分",
+        "en": "perfrules: notice: {where} pins ruleset {pin}; scored under {ruleset} as --ruleset "
+              "says"},
+    "pin-overridden-audit": {
+        "zh": "perfrules：提示：--ruleset {ruleset} 用于每一张表，包括自带其他规则集的表",
+        "en": "perfrules: notice: --ruleset {ruleset} applies to every form, also to forms that "
+              "pin another ruleset"},
     "took-too-long-score": {
         "zh": "{where}：读取和计分超过 {timeout} 秒的时限，未计分（可用 --timeout SECONDS 调高时限，"
               "0 为不限时）",

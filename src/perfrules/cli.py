@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from . import __version__, example, load, load_all
+from ._auditing import chosen_ruleset
 from ._engine import Report, score
 from ._messages import (
     DEFAULT_LANG,
@@ -286,9 +287,12 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
 def _dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser,
               registry: Registry) -> int:
+    # --year/--region choose the ruleset of the forms that pin none; a form's own pin
+    # holds. Only an explicit --ruleset overrides a pin (with a notice).
+    args.fallback_ruleset = None
     if getattr(args, "ruleset", None) is None and (
             getattr(args, "year", None) is not None or getattr(args, "region", None)):
-        args.ruleset = registry.ruleset_for(year=args.year, region=args.region).ref
+        args.fallback_ruleset = registry.ruleset_for(year=args.year, region=args.region).ref
     if args.command == "score":
         return _score(args, registry, parser)
     if args.command == "audit":
@@ -326,14 +330,18 @@ def _score(args: argparse.Namespace, registry: Registry, parser: argparse.Argume
     status = EXIT_OK
     reports: list[tuple[str, Optional[str], Report]] = []  # file, form label, report
     if args.example:
-        reports.append(("example", None, score(example(), args.ruleset, registry=registry)))
+        form = example()
+        reports.append(("example", None, score(form, chosen_ruleset(form, args.ruleset,
+                                                                   args.fallback_ruleset),
+                                               registry=registry)))
     timeout = _timeout(args, parser)
     if timeout is not None and timeout < 0:
         return EXIT_INPUT
     for path in paths:
         try:  # read and scored in a worker process within --timeout, as audit does
             scored = call_with_timeout(_read_and_score, (path, args.reader, args.ruleset,
-                                                          _inherited(registry)), timeout)
+                                                          _inherited(registry),
+                                                          args.fallback_ruleset), timeout)
         except TimedOut:
             _error(text("took-too-long-score", args.lang, where=terminal(path),
                         timeout=f"{timeout:g}"), args.lang)
@@ -345,6 +353,7 @@ def _score(args: argparse.Namespace, registry: Registry, parser: argparse.Argume
             continue
         for label, result in scored:
             if isinstance(result, Report):
+                _say_overridden_pin(result, args, registry, path, label)
                 reports.append((path, label, result))
             else:  # a plugin rule that raises, or exits
                 _print_error(result, path, args.lang, label)
@@ -404,8 +413,25 @@ def _inherited(registry: Registry) -> Optional[Registry]:
     return registry if sys.platform.startswith("linux") else None
 
 
+def _say_overridden_pin(report: Report, args: argparse.Namespace, registry: Registry,
+                        path: str, label: Optional[str]) -> None:
+    """A notice on stderr when an explicit ``--ruleset`` replaced the form's own pin."""
+    pin = report.form.ruleset
+    if args.ruleset is None or not pin:
+        return
+    try:
+        pinned = registry.ruleset(pin).ref
+    except Exception:  # an unknown pin: --ruleset is what made the form scorable
+        pinned = pin
+    if pinned != report.ruleset.ref:
+        where = terminal(path + (f" [{label}]" if label else ""))
+        print(text("pin-overridden", args.lang, where=where, pin=terminal(pin),
+                   ruleset=report.ruleset.ref), file=sys.stderr)
+
+
 def _read_and_score(path: str, reader: Optional[str], ruleset: Optional[str],
-                    registry: Optional[Registry]) -> list[tuple[Optional[str], object]]:
+                    registry: Optional[Registry], fallback: Optional[str] = None,
+                    ) -> list[tuple[Optional[str], object]]:
     """Each form of a file with its report, or the exception that stopped it (in a worker)."""
     reg = registry if registry is not None else get_registry()
     forms = load_all(path, format=reader, registry=reg)
@@ -413,7 +439,7 @@ def _read_and_score(path: str, reader: Optional[str], ruleset: Optional[str],
     for i, form in enumerate(forms):
         label = _form_label(path, form.source, i, len(forms))
         try:
-            out.append((label, score(form, ruleset, registry=reg)))
+            out.append((label, score(form, chosen_ruleset(form, ruleset, fallback), registry=reg)))
         except (Exception, SystemExit) as exc:  # a plugin rule that raises, or exits
             out.append((label, exc))
     return out
