@@ -55,6 +55,11 @@ class Expect:
     needs: tuple[str, ...] = ()
     #: the form's own name (项目名称, or 单位名称 of a 部门整体 form)
     name: str = ""
+    #: sheets of the layout that are no form (a data dictionary, a code table): skipped,
+    #: and said in the form's skipped rows
+    not_forms: tuple[str, ...] = ()
+    #: sheets with no table at all (a cover, instructions): skipped without a word
+    covers: tuple[str, ...] = ()
 
 
 @dataclass
@@ -599,6 +604,34 @@ def two_projects_workbook() -> Case:
     return Case("two-projects", [cover, first.layout[0], second.layout[0]], first.expect, sheet=1)
 
 
+def workbook_with_dictionary() -> Case:
+    """A system export: the form, then sheets that are no form — 填报说明 (instructions),
+    数据字典 (each column's type and whether it is required, under the form's own column
+    headers) and 代码表 (the 一级/二级 codes and 指标性质 words, often a hidden sheet)."""
+    form = mof_2020_project(sheet="自评表")
+    guide = Sheet(name="填报说明", rows=[["填报说明", None], ["栏目", "填写要求"],
+                                          ["三级指标", "填写具体指标名称"],
+                                          ["分值", "各指标分值合计100分"]])
+    dictionary = Sheet(name="数据字典", rows=[
+        ["字段", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分"],
+        ["类型", "文本", "文本", "文本", "文本", "文本", "数值", "数值"],
+        ["是否必填", "是", "是", "是", "是", "是", "是", "否"],
+        ["长度", "50", "50", "200", "100", "100", "5,2", "5,2"]])
+    codes = Sheet(name="代码表", rows=[
+        ["一级指标", "二级指标", "指标性质", "代码"],
+        ["产出指标", "数量指标", "正向指标", "0101"],
+        ["产出指标", "质量指标", "正向指标", "0102"],
+        ["效益指标", "社会效益指标", "定性", "0201"],
+        ["满意度指标", "服务对象满意度指标", "正向指标", "0301"]])
+    expect = attrs_replace(form.expect, not_forms=("数据字典", "代码表"), covers=("填报说明",))
+    return Case("workbook-with-dictionary", [form.layout[0], guide, dictionary, codes], expect)
+
+
+def attrs_replace(expect: Expect, **changes: Any) -> Expect:
+    from dataclasses import replace
+    return replace(expect, **changes)
+
+
 # -- any form, in each layout (for the property test) ------------------------------------------
 
 
@@ -761,7 +794,7 @@ def sections_after_total() -> Case:
 
 CASES = [mof_2020_project, chongqing_department, sichuan_flat_export, anhui_export,
          placeholders_and_notes, qualitative_free_text, total_merged_left, natures_as_written,
-         two_projects_workbook, blank_total_score, sections_after_total]
+         two_projects_workbook, blank_total_score, sections_after_total, workbook_with_dictionary]
 
 
 def all_cases() -> list[Case]:

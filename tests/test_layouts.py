@@ -136,9 +136,20 @@ def check_form(form: perfrules.Form, expect: Expect, cell: Any) -> None:
     if expect.total_cell is not None:
         assert form.where("reported_total") == cell(*expect.total_cell)
     assert form.reported_grade == expect.reported_grade
-    assert [(s.where, True) for s in form.skipped] == [(cell(r, 1), True) for r, _ in expect.skipped]
-    for got_row, (_, fragment) in zip(form.skipped, expect.skipped):
+    skipped = rows_skipped(form)
+    assert [(s.where, True) for s in skipped] == [(cell(r, 1), True) for r, _ in expect.skipped]
+    for got_row, (_, fragment) in zip(skipped, expect.skipped):
         assert fragment in got_row.text and got_row.reason and got_row.reason_zh
+
+
+def rows_skipped(form: perfrules.Form) -> list[perfrules.SkippedRow]:
+    """The form's skipped rows, without the notes on the file's parts that are no form."""
+    return [s for s in form.skipped if s not in sheets_skipped(form)]
+
+
+def sheets_skipped(form: perfrules.Form) -> list[perfrules.SkippedRow]:
+    """The notes on the parts of the file that are no form (a data dictionary …)."""
+    return [s for s in form.skipped if "不是自评表" in s.reason_zh]
 
 
 def check_score(form: perfrules.Form, expect: Expect, registry: perfrules.Registry) -> None:
@@ -241,7 +252,8 @@ def test_layout_in_every_file_format(case: Case, fmt: str, tmp_path: Path,
 
     monkeypatch.setattr(_forms, "recognize", recognize)
     forms = list(perfrules.load_all(path, registry=registry))
-    sheets = [s for s in case.layout if any("指标" in str(v) for row in s.rows for v in row)]
+    sheets = [s for s in case.layout if any("指标" in str(v) for row in s.rows for v in row)
+              and s.name not in case.expect.not_forms + case.expect.covers]
     assert len(forms) == len(sheets)
     form = forms[[s.name for s in sheets].index(case.layout[case.sheet].name)]
     cell = _file_where(case, fmt, path, forms)
@@ -250,6 +262,12 @@ def test_layout_in_every_file_format(case: Case, fmt: str, tmp_path: Path,
     else:
         check_form(form, case.expect, cell)
     check_score(form, case.expect, registry)
+    # the parts of the file that are no form are skipped, and said
+    notes = sheets_skipped(form)
+    assert len(notes) == len(case.expect.not_forms), notes
+    if fmt in ("xlsx", "xls"):
+        assert [n.text.split(":")[0] for n in notes] == list(case.expect.not_forms)
+    assert all(n.reason and n.reason_zh for n in notes)
     # every row of the file's table accounted for, as the reader handed it over
     for grid, reading in readings.values():
         check_accounting(grid, reading)
@@ -262,7 +280,7 @@ def check_form_values(form: perfrules.Form, expect: Expect) -> None:
         for field in FIELDS:
             assert _text(getattr(got, field)) == want.values.get(field, ""), (want.name, field)
     assert _text(form.reported_total) == (expect.reported_total or "")
-    assert len(form.skipped) == len(expect.skipped)
+    assert len(rows_skipped(form)) == len(expect.skipped)
     assert form.name == expect.name
 
 

@@ -21,7 +21,7 @@ from typing import Optional, Union
 
 import attrs
 
-from .._model import Form
+from .._model import Form, SkippedRow
 from ..exceptions import FormError, Problem
 from ._limits import check_cells
 from .table import FIELD_HEADERS, GridCell, norm, recognize
@@ -140,22 +140,80 @@ def _finish(path: Path, forms: list[Form], failures: list[FormError],
 
 def forms_from_sheets(path: Path,
                       sheets: Sequence[tuple[str, Rows, Sequence[str]]]) -> tuple[Form, ...]:
-    """One form per sheet that holds an indicator table; cover sheets are skipped."""
-    forms: list[Form] = []
-    failures: list[FormError] = []
-    no_table: list[FormError] = []
+    """One form per sheet that holds an indicator table; cover sheets are skipped, and so
+    are sheets that are no form (a data dictionary, a code table), with a word."""
     for name, rows, paragraphs in sheets:  # no text is folded (NFKC) beyond max_cell_chars
         check_cells(rows, paragraphs, f"{path}#{name}")
     parts = [(name, split_stacked(rows), paragraphs) for name, rows, paragraphs in sheets if rows]
     several = sum(len(split) for _, split, _ in parts) > 1
+    found: list[tuple[str, Rows, Union[Form, FormError]]] = []
     for name, split, paragraphs in parts:
         for k, rows in enumerate(split):
             # a sheet with several forms: each is named by its first cell (项目1!A16)
             label = name if len(split) == 1 else _first_cell(rows, name)
-            found = _attempt(rows, f"{path}#{label}" if several else str(path),
-                             paragraphs if k == 0 else ())
-            _sort(found, rows, forms, failures, no_table)
+            found.append((name, rows, _attempt(rows, f"{path}#{label}" if several else str(path),
+                                               paragraphs if k == 0 else ())))
+    return _settle(path, found)
+
+
+def _settle(path: Path, found: Sequence[tuple[str, Rows, Union[Form, FormError]]],
+            no_table: Optional[list[FormError]] = None) -> tuple[Form, ...]:
+    """Sort what each part of a file gave; a part that is no form is skipped, and said,
+    when another part of the file is one."""
+    others = [(name, rows, got) for name, rows, got in found if not _not_a_form(name, rows, got)]
+    if len(others) < len(found) and any(isinstance(got, Form) for _, _, got in others):
+        notes = [_sheet_note(name, rows, got) for name, rows, got in found
+                 if _not_a_form(name, rows, got)]
+        found = others
+    else:
+        notes = []
+    forms: list[Form] = []
+    failures: list[FormError] = []
+    no_table = [] if no_table is None else no_table
+    for _, rows, got in found:
+        _sort(got, rows, forms, failures, no_table)
+    if notes and forms and not failures:
+        forms[0] = attrs.evolve(forms[0], skipped=(*forms[0].skipped, *notes))
     return _finish(path, forms, failures, no_table)
+
+
+#: problems of a grid whose table is no form: no indicator table, no weight column,
+#: no rows with data
+_NO_FORM = frozenset({"no-table", "empty-file", "missing-column", "no-indicators"})
+#: words naming a sheet that is no form (in its name or its first cell)
+_NOT_FORM_WORDS = ("字典", "代码", "编码表", "说明", "参数", "枚举", "目录", "指标库", "对照表",
+                   "填报要求", "模板说明", "Sheet说明")
+
+
+def _not_a_form(name: str, rows: Rows, got: Union[Form, FormError]) -> bool:
+    """A sheet that was tried as a form and is none: its table has no indicator column, or
+    no line of it has a weight one can read, or it is named as a dictionary or a code table
+    and cannot be read as a form. A table that names indicators but lacks a weight column
+    is a broken form, an error as before; a cover sheet with no table is skipped as before,
+    without a word."""
+    if isinstance(got, FormError):
+        if _not_a_table(got) and not header_like(rows):
+            return False  # a cover or instructions sheet: skipped without a word, as before
+        if (all(p.code in _NO_FORM for p in got.problems)
+                and any(p.code == "missing-column" and p.field == "name" for p in got.problems)):
+            return True  # no indicator column: a code table (一级/二级指标, 指标性质 codes)
+    elif not any(ind.weight is not None for ind in got.indicators):
+        return True
+    elif not (got.problems or any(ind.problems for ind in got.indicators)):
+        return False
+    first = next((str(c.value) for row in rows for c in row if c.value is not None), "")
+    return any(word in f"{name} {first[:40]}" for word in _NOT_FORM_WORDS)
+
+
+def _sheet_note(name: str, rows: Rows, got: Union[Form, FormError]) -> SkippedRow:
+    where = _first_cell(rows, name)
+    text = " | ".join(str(c.value).strip() for c in (rows[0] if rows else ())
+                      if c.value is not None and str(c.value).strip())[:80]
+    return SkippedRow(
+        where=where, text=f"{name}: {text}" if text else name,
+        reason=f"{name} is not a self-evaluation form (a data dictionary, a code table or "
+               "instructions): it was not read",
+        reason_zh=f"“{name}”不是自评表（数据字典、代码表或填表说明）：未读取")
 
 
 def _first_cell(rows: Rows, default: str) -> str:
@@ -209,29 +267,26 @@ def forms_from_tables(path: Path, blocks: Sequence[Block],
             groups[-1][0].extend(pending)
         else:
             groups.append((pending, text, None))
-    forms: list[Form] = []
-    failures: list[FormError] = []
     no_table: list[FormError] = []
     splits = [split_stacked([row for block in tables for row in block.rows])
               for tables, _, _ in groups]
     several = sum(len(split) for split in splits) > 1
+    parts: list[tuple[str, Rows, Union[Form, FormError]]] = []
     for (tables, paragraphs, main), split in zip(groups, splits):
         label = (main or tables[0]).label
         if len(split) > 1:  # forms stacked in one table: each is named by its first cell
             for k, rows in enumerate(split):
                 found = _attempt(rows, f"{path}#{_first_cell(rows, label)}",
                                  paragraphs if k == 0 else ())
-                _sort(found, rows, forms, failures, no_table)
+                parts.append((label, rows, found))
             continue
         if main is not None and len(tables) == 1 and list(paragraphs) == list(main.before):
             found = first[next(i for i, b in enumerate(blocks) if b is main)]
         else:
             found = _attempt(split[0], f"{path}#{label}" if several else str(path), paragraphs)
-        if isinstance(found, Form):
-            forms.append(found)
-        elif main is None:
+        if main is None and isinstance(found, FormError):
             no_table.append(found)
         else:
-            failures.append(found)
-    return _finish(path, forms, failures, no_table)
+            parts.append((label, split[0], found))
+    return _settle(path, parts, no_table)
 
