@@ -627,6 +627,66 @@ def workbook_with_dictionary() -> Case:
     return Case("workbook-with-dictionary", [form.layout[0], guide, dictionary, codes], expect)
 
 
+# -- three header rows and a row of column numbers ---------------------------------------------
+
+TRAINING_LINES = [
+    ("产出指标", "数量指标", "培训基层干部人次", "≥800", "≥1000", "人次", 30, 1050, 30),
+    ("产出指标", "质量指标", "培训考核合格率", "≥90%", "≥95%", "%", 20, "93%", 19.58),
+    ("效益指标", "社会效益指标", "参训人员履职能力提升率", "≥80%", "≥85%", "%", 20, "88%", 20),
+    ("满意度指标", "服务对象满意度指标", "参训学员满意度", "≥90%", "≥90%", "%", 30, "95%", 30),
+]
+
+
+def three_row_header() -> Case:
+    """A header over three rows — 绩效指标 over 一级/二级/三级指标, 指标值 over 年度指标值
+    over 年初指标值 / 全年指标值, 计量单位, 分值, 完成值, 得分 merged down all three — and a
+    row of column numbers (栏次 （1） （2） …) under it; the 全年 value is the target."""
+    b = _Builder(9)
+    b.row("某区委党校2023年度项目支出绩效自评表")
+    b.row("项目名称", "基层干部教育培训项目", None, None, "主管部门", "某区委组织部")
+    h1 = b.row("绩效指标", None, None, "指标值", None, "计量单位", "分值", "完成值", "得分")
+    h2 = b.row("一级指标", "二级指标", "三级指标", "年度指标值")
+    h3 = b.row(None, None, None, "年初指标值", "全年指标值")
+    b.merge(h1, 1, h1, 3)
+    b.merge(h1, 4, h1, 5)
+    b.merge(h2, 4, h2, 5)
+    for c in (6, 7, 8, 9):
+        b.merge(h1, c, h3, c)
+    for c in (1, 2, 3):
+        b.merge(h2, c, h3, c)
+    b.row("栏次", *[f"（{k}）" for k in range(1, 9)])
+    cols = {"name": 3, "target": 5, "unit": 6, "weight": 7, "actual": 8, "reported_score": 9}
+    lines = []
+    for level1, level2, name, first, target, unit, weight, actual, score in TRAINING_LINES:
+        r = b.row(level1, level2, name, first, target, unit, weight, actual, score)
+        lines.append(Line(name, {"nature": "≥", "target": target.strip("≥%"), "unit": unit,
+                                 "weight": str(weight), "actual": str(actual).rstrip("%"),
+                                 "reported_score": str(score)}, r, cols, (level1, level2)))
+    total = b.row("合计", None, None, None, None, None, 100, None, 99.58)
+    b.merge(total, 1, total, 6)
+    expect = Expect(title="某区委党校2023年度项目支出绩效自评表", year=2023, kind="project",
+                    organization="某区委组织部", name="基层干部教育培训项目", lines=lines,
+                    reported_total="99.58", total_cell=(total, 9), total="99.58")
+    return Case("three-row-header", [b.sheet("自评表")], expect)
+
+
+def column_numbers_row() -> Case:
+    """The Anhui two-row header with a row of column numbers under it, typed as numbers
+    (栏次 | 1 | 2 | … as a system export writes them)."""
+    case = anhui_export()
+    sheet = case.layout[0]
+    at = next(i for i, row in enumerate(sheet.rows) if row[4] == "年初指标值") + 1
+    sheet.rows.insert(at, ["栏次", *range(1, 11)])
+    sheet.merges = [(r1 + (r1 > at), c1, r2 + (r2 > at), c2) for r1, c1, r2, c2 in sheet.merges]
+    sheet.percent = {(r + (r > at), c) for r, c in sheet.percent}
+    for line in case.expect.lines:
+        line.row += line.row > at
+    assert case.expect.total_cell is not None
+    r, c = case.expect.total_cell
+    expect = attrs_replace(case.expect, total_cell=(r + 1, c))
+    return Case("column-numbers-row", [sheet], expect)
+
+
 def attrs_replace(expect: Expect, **changes: Any) -> Expect:
     from dataclasses import replace
     return replace(expect, **changes)
@@ -794,7 +854,8 @@ def sections_after_total() -> Case:
 
 CASES = [mof_2020_project, chongqing_department, sichuan_flat_export, anhui_export,
          placeholders_and_notes, qualitative_free_text, total_merged_left, natures_as_written,
-         two_projects_workbook, blank_total_score, sections_after_total, workbook_with_dictionary]
+         two_projects_workbook, blank_total_score, sections_after_total, workbook_with_dictionary,
+         three_row_header, column_numbers_row]
 
 
 def all_cases() -> list[Case]:

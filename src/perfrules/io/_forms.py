@@ -92,10 +92,13 @@ def split_stacked(rows: Rows) -> list[Rows]:
     headers = [i for i, row in enumerate(rows) if header_like([row])]
     starts = [0]
     previous: Optional[int] = None
+    last = -2  # the last row of the header block above
     for h in headers:
-        if previous is None or h == previous + 1:  # the first header, or its second row
+        if previous is None or h == last + 1:  # the first header, or its second or third row
             previous = h if previous is None else previous
+            last = h
             continue
+        last = h
         between = range(previous + 1, h)
         titles = [i for i in between if _title_row(rows[i])]
         heads = [i for i in between if head_like([rows[i]]) and not _title_row(rows[i])]

@@ -280,9 +280,41 @@ def _find_header(grid: Grid, start: int = 0) -> tuple[int, int, dict[str, int]]:
         if i + 1 < len(grid) and _is_subheader(grid[i + 1]):
             both = _map_header(grid[i:i + 2], FIELD_HEADERS)
             if len(both) >= len(cols):
+                # a third row of header words (计量单位 split over three rows)
+                if i + 2 < len(grid) and _is_subheader(grid[i + 2]):
+                    three = _map_header(grid[i:i + 3], FIELD_HEADERS)
+                    if len(three) >= len(both):
+                        return i, 3, three
                 return i, 2, both
         return i, 1, cols
     raise LookupError
+
+
+_COLUMN_NUMBER = re.compile(r"^[（(]?([0-9]+)[）)]?$")
+_COLUMN_LABELS = frozenset({"栏次", "栏号", "列次", "序号", "栏", "行次", "列号"})
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+
+def _column_numbers(row: Sequence[GridCell]) -> bool:
+    """A row numbering the columns under a header: 栏次 | 1 | 2 | 3 …, (1) (2) (3) …, ① ② ③ …
+
+    At least three numbers, consecutive left to right, and nothing else but a 栏次 label.
+    """
+    numbers: list[int] = []
+    for _, cell in _visible(row):
+        text = unicodedata.normalize("NFKC", text_of(cell)).replace(" ", "")
+        if not numbers and norm(text) in _COLUMN_LABELS:
+            continue
+        found = _COLUMN_NUMBER.match(text)
+        if found is not None:
+            numbers.append(int(found.group(1)))
+        elif len(text) == 1 and text in _CIRCLED:
+            numbers.append(_CIRCLED.index(text) + 1)
+        elif isinstance(cell.value, float) and cell.value.is_integer():
+            numbers.append(int(cell.value))
+        else:
+            return False
+    return len(numbers) >= 3 and numbers == list(range(numbers[0], numbers[0] + len(numbers)))
 
 
 # -- the rows under the header ---------------------------------------------------------
@@ -435,6 +467,10 @@ class _Reader:
                 continue
             if _is_subheader(row):
                 self.kind(i, "header", "a header row again", "重复的表头")
+                continue
+            if _column_numbers(row):
+                self.kind(i, "header", "the column numbers under the header (栏次 1 2 3 …)",
+                          "表头下的栏次行")
                 continue
             first = next((c for _, c in _visible(row) if not _label_cell(c)), None)
             if first is None:
@@ -747,7 +783,7 @@ def read_grid(grid: Grid, source: str, *, paragraphs: Sequence[str] = ()) -> Rea
                         source)
     reader = _Reader(grid=grid, source=source, cols=cols,
                      header=[norm(c.value) for c in grid[top + span - 1]])
-    if span == 2:
+    if span >= 2:
         reader.header = [norm(c.value) for c in grid[top]]
     first = top + span
     stop = reader.read(first)
