@@ -60,6 +60,8 @@ class Expect:
     not_forms: tuple[str, ...] = ()
     #: sheets with no table at all (a cover, instructions): skipped without a word
     covers: tuple[str, ...] = ()
+    #: group headings that carry their subtotal: (path, weight)
+    groups: list[tuple[tuple[str, ...], str]] = field(default_factory=list)
 
 
 @dataclass
@@ -687,6 +689,43 @@ def column_numbers_row() -> Case:
     return Case("column-numbers-row", [sheet], expect)
 
 
+# -- group headings with their subtotals ------------------------------------------------------
+
+
+def group_subtotals(*, output_subtotal: int = 50) -> Case:
+    """A 部门整体 form with no 一级/二级 columns: each group is a heading row in the name
+    column carrying its subtotal in the 分值 column and nothing else (一、产出指标 | 50),
+    the way many units lay out a short form."""
+    b = _Builder(8)
+    b.row("某区档案馆2023年度部门整体支出绩效自评表")
+    b.row("单位名称", "某区档案馆", None, None, "主管部门", "某区委办公室")
+    b.row("指标名称", "计量单位", "指标性质", "指标值", "分值", "完成值", "得分", "说明")
+    cols = {"name": 1, "unit": 2, "nature": 3, "target": 4, "weight": 5, "actual": 6,
+            "reported_score": 7}
+    groups = [("一、产出指标", "产出指标", output_subtotal, [
+                  ("档案数字化数量", "万件", "≥", 120, 30, 126, 30),
+                  ("档案利用服务按时办结率", "%", "≥", "98%", 20, "100%", 20)]),
+              ("二、效益指标", "效益指标", 30, [
+                  ("档案查阅服务人次", "人次", "≥", 5000, 30, 4800, 28.8)]),
+              ("三、满意度指标", "满意度指标", 20, [
+                  ("查档群众满意度", "%", "≥", "90%", 20, "96%", 20)])]
+    lines = []
+    for heading, group, subtotal, rows in groups:
+        b.row(heading, None, None, None, subtotal)
+        for name, unit, nature, target, weight, actual, score in rows:
+            r = b.row(name, unit, nature, target, weight, actual, score)
+            lines.append(Line(name, {"unit": unit, "nature": nature,
+                                     "target": str(target).rstrip("%"), "weight": str(weight),
+                                     "actual": str(actual).rstrip("%"),
+                                     "reported_score": str(score)}, r, cols, (group,)))
+    total = b.row("合计", None, None, None, 100, None, 98.8)
+    expect = Expect(title="某区档案馆2023年度部门整体支出绩效自评表", year=2023,
+                    kind="department", organization="某区档案馆", name="某区档案馆",
+                    lines=lines, reported_total="98.8", total_cell=(total, 7), total="98.80",
+                    groups=[((g,), str(w)) for _, g, w, _ in groups])
+    return Case("group-subtotals", [b.sheet("自评表")], expect)
+
+
 def attrs_replace(expect: Expect, **changes: Any) -> Expect:
     from dataclasses import replace
     return replace(expect, **changes)
@@ -855,7 +894,7 @@ def sections_after_total() -> Case:
 CASES = [mof_2020_project, chongqing_department, sichuan_flat_export, anhui_export,
          placeholders_and_notes, qualitative_free_text, total_merged_left, natures_as_written,
          two_projects_workbook, blank_total_score, sections_after_total, workbook_with_dictionary,
-         three_row_header, column_numbers_row]
+         three_row_header, column_numbers_row, group_subtotals]
 
 
 def all_cases() -> list[Case]:

@@ -136,6 +136,7 @@ def check_form(form: perfrules.Form, expect: Expect, cell: Any) -> None:
     if expect.total_cell is not None:
         assert form.where("reported_total") == cell(*expect.total_cell)
     assert form.reported_grade == expect.reported_grade
+    assert [(g.path, _text(g.weight)) for g in form.groups] == expect.groups
     skipped = rows_skipped(form)
     assert [(s.where, True) for s in skipped] == [(cell(r, 1), True) for r, _ in expect.skipped]
     for got_row, (_, fragment) in zip(skipped, expect.skipped):

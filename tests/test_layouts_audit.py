@@ -120,3 +120,22 @@ def test_pr018_checks_the_project_framework_on_its_own_family(
     same = copy.deepcopy(_FORM)
     same["kind"] = "department"
     assert sum(f.code == "PR018" for f in _findings(same, registry)) == 2
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "docx", "csv"])
+def test_group_subtotal_is_checked_against_its_lines(fmt: str, tmp_path: Path,
+                                                     registry: perfrules.Registry) -> None:
+    """一、产出指标 | 60 over lines weighing 50: PR007 names the group; never a line."""
+    case = layouts.group_subtotals(output_subtotal=60)
+    form = perfrules.load(_file(case, fmt, tmp_path), registry=registry)
+    assert "产出指标" not in [i.name for i in form.indicators]
+    hits = [f for f in audit(form, registry=registry).findings if f.code == "PR007"]
+    assert len(hits) == 1 and "产出指标" in hits[0].message_en
+    with pytest.raises(perfrules.FormError):
+        perfrules.score(form, registry=registry)
+    # the subtotals as written: no finding on them, and the form scores
+    (tmp_path / "ok").mkdir()
+    good = perfrules.load(_file(layouts.group_subtotals(), fmt, tmp_path / "ok"),
+                          registry=registry)
+    assert "PR007" not in _codes(good, registry)
+    assert str(perfrules.score(good, registry=registry).total) == "98.80"

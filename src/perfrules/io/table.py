@@ -23,7 +23,7 @@ from typing import Any, Optional
 
 import attrs
 
-from .._model import Form, Indicator, SkippedRow, _number_field
+from .._model import Form, Group, Indicator, SkippedRow, _number_field
 from .._numbers import MAX_EXPONENT, is_placeholder, parse_number, percent_of, plain
 from ..exceptions import FormError, Problem
 
@@ -421,6 +421,11 @@ class _Reader:
     #: total rows whose 得分 cell is blank: they report no total
     blank_totals: list[int] = attrs.field(factory=list)
     carried: dict[str, str] = attrs.field(factory=dict)
+    #: groups whose heading carries their subtotal (产出指标 | 50), in order
+    groups: list[Group] = attrs.field(factory=list)
+    #: the group of the lines below a heading with its subtotal, in a table with no
+    #: 一级/二级 columns (the heading is written in the name column)
+    group_path: Optional[tuple[str, ...]] = None
 
     def kind(self, i: int, kind: str, reason: str = "", reason_zh: str = "") -> None:
         self.kinds.append(RowKind(i, kind, reason, reason_zh))
@@ -538,6 +543,10 @@ class _Reader:
             if has <= {"weight", "reported_score"} and own_levels:
                 self.kind(i, "heading", "a group heading with the group's weight",
                           "带分组权重的分组标题")
+                level = "level2" if "level2" in own_levels else "level1"
+                self.subtotal(values, places, tuple(
+                    self.carried[lv] for lv in ("level1", "level2")[:1 + (level == "level2")]
+                    if lv in self.carried))
                 return
             if own_levels:  # the name written in the merged 二级 cell
                 level = "level2" if "level2" in own_levels else "level1"
@@ -550,10 +559,25 @@ class _Reader:
                 self.skip(i, row, "the row has values but no indicator name",
                           "该行有数值，但没有指标名称")
                 return
+        flat = _SPACE.sub("", name)
+        group_like = flat in GROUP_NAMES or bool(_HEADING.match(flat)) or flat.endswith("指标")
+        if group_like and has and has <= {"weight", "reported_score"}:
+            # 产出指标 | 50 with no target or actual: the group's subtotal, never a line
+            self.kind(i, "heading", "a group heading with its subtotal", "带分组小计的分组标题")
+            group = _SECTION.sub("", flat) or flat
+            if not self.level_cols():
+                self.group_path = (group,)
+                self.subtotal(values, places, self.group_path)
+            else:
+                carried = tuple(self.carried.get(lv, "") for lv in ("level1", "level2"))
+                if group in carried:
+                    self.subtotal(values, places, carried[:carried.index(group) + 1])
+            return
         if not has:
-            flat = _SPACE.sub("", name)
-            if flat in GROUP_NAMES or _HEADING.match(flat) or flat.endswith("指标"):
+            if group_like:
                 self.kind(i, "heading", "a group heading", "分组标题")
+                if self.group_path is not None and not self.level_cols():
+                    self.group_path = (_SECTION.sub("", flat) or flat,)
             else:
                 self.skip(i, row, "the row has an indicator name but no weight, target or actual",
                           "该行有指标名称，但没有权重、指标值或完成值")
@@ -562,6 +586,8 @@ class _Reader:
         self.kind(i, "indicator")
         data: dict[str, Any] = {"name": name}
         path = [str(values[lv]) for lv in ("level1", "level2") if values.get(lv)]
+        if not path and self.group_path is not None:
+            path = list(self.group_path)  # under a heading with its subtotal
         if path:
             data["path"] = path
         for field in ("unit", "nature", "target", "weight", "actual", "reported_score", "note"):
@@ -576,6 +602,24 @@ class _Reader:
         if broken:
             ind = attrs.evolve(ind, problems=(*ind.problems, *broken))
         self.indicators.append(ind)
+
+    def subtotal(self, values: dict[str, Any], places: dict[str, str],
+                 path: tuple[str, ...]) -> None:
+        """Keep a group heading's weight (产出指标 | 50) as the group's: the engine and the
+        audit check it against the sum of the group's lines (PR007)."""
+        weight = values.get("weight")
+        if not path or not all(path) or weight is None or path in {g.path for g in self.groups}:
+            return
+        try:
+            number, unit = parse_number(weight)
+            if unit not in (None, "分"):
+                raise ValueError(unit)
+            self.groups.append(Group(path=path, weight=number))
+        except ValueError:
+            self.problems.append(Problem(
+                code="bad-group", field="weight", location=places.get("weight"),
+                value=str(weight), message=f"the subtotal of group {'/'.join(path)} is no number",
+                expected="a number such as 50"))
 
     def level_cols(self) -> set[int]:
         return {c for f, c in self.cols.items() if f in ("level1", "level2")}
@@ -844,6 +888,7 @@ def read_grid(grid: Grid, source: str, *, paragraphs: Sequence[str] = ()) -> Rea
         cells=form_cells,
         problems=problems,
         skipped=reader.skipped,
+        groups=reader.groups,
     )
     return Reading(form=form, block=(first, stop), rows=tuple(reader.kinds),
                    fund_rows=tuple(fund_rows))
