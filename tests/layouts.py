@@ -71,6 +71,8 @@ class Case:
     expect: Expect
     #: the sheet of the layout that holds the form
     sheet: int = 0
+    #: further forms of the same sheet, in order (a system export of many projects)
+    others: list[Expect] = field(default_factory=list)
 
 
 class _Builder:
@@ -726,6 +728,56 @@ def group_subtotals(*, output_subtotal: int = 50) -> Case:
     return Case("group-subtotals", [b.sheet("自评表")], expect)
 
 
+# -- a system export of many projects -------------------------------------------------------------
+
+EXPORT_PROJECTS = [
+    ("P2023001", "农村饮水安全巩固提升项目", "某县水利局", [
+        ("产出指标", "数量指标", "新建供水工程处数", "≥", "≥6", "处", 40, 6, 40),
+        ("产出指标", "质量指标", "工程验收合格率", "≥", "≥95%", "%", 30, "100%", 30),
+        ("满意度指标", "服务对象满意度指标", "受益群众满意度", "≥", "≥90%", "%", 30, "92%", 30)]),
+    ("P2023002", "中小学校舍维修改造项目", "某县教育局", [
+        ("产出指标", "数量指标", "维修改造校舍面积", "≥", "≥12000", "平方米", 50, 11400, 47.5),
+        ("效益指标", "社会效益指标", "受益学生人数", "≥", "≥3000", "人", 30, 3200, 30),
+        ("满意度指标", "服务对象满意度指标", "师生满意度", "≥", "≥90%", "%", 20, "95%", 20)]),
+    ("P2023003", "基层医疗机构设备购置项目", "某县卫生健康局", [
+        ("产出指标", "数量指标", "购置设备台数", "≥", "≥45", "台", 40, 45, 40),
+        ("产出指标", "成本指标", "设备采购成本", "≤", "≤600", "万元", 30, 588, 30),
+        ("满意度指标", "服务对象满意度指标", "就诊群众满意度", "≥", "≥85%", "%", 30, "90%", 30)]),
+]
+
+
+def system_export_projects() -> Case:
+    """A 预算一体化 system's export of many projects' indicator rows in one table, told apart
+    by 项目编码 (with 项目名称 and 单位名称 beside it): one form per project, each named."""
+    b = _Builder(13)
+    b.row("2023年度项目支出绩效自评表（汇总）")
+    b.row("项目编码", "项目名称", "单位名称", "一级指标", "二级指标", "三级指标", "指标性质",
+          "指标值", "计量单位", "分值", "实际完成值", "得分", "偏差原因分析及改进措施")
+    cols = {"name": 6, "nature": 7, "target": 8, "unit": 9, "weight": 10, "actual": 11,
+            "reported_score": 12}
+    expects = []
+    for code, project, unit_name, rows in EXPORT_PROJECTS:
+        lines = []
+        first = b.next
+        for level1, level2, name, op, target, unit, weight, actual, score in rows:
+            note = "部分校舍延期开工" if score != weight else None
+            r = b.row(code, project, unit_name, level1, level2, name, op, target, unit, weight,
+                      actual, score, note)
+            values = {"nature": op, "target": target.strip("≥≤%"), "unit": unit,
+                      "weight": str(weight), "actual": str(actual).rstrip("%"),
+                      "reported_score": str(score)}
+            if note:
+                values["note"] = note
+            lines.append(Line(name, values, r, cols, (level1, level2)))
+        total = str(sum(Decimal(str(r[-1])) for r in rows).quantize(Decimal("0.01")))
+        expects.append(Expect(title="2023年度项目支出绩效自评表（汇总）", year=2023,
+                              kind="project", organization=unit_name, name=project, lines=lines,
+                              total=total))
+        del first
+    return Case("system-export-projects", [b.sheet("绩效自评")], expects[0],
+                others=expects[1:])
+
+
 def attrs_replace(expect: Expect, **changes: Any) -> Expect:
     from dataclasses import replace
     return replace(expect, **changes)
@@ -894,7 +946,7 @@ def sections_after_total() -> Case:
 CASES = [mof_2020_project, chongqing_department, sichuan_flat_export, anhui_export,
          placeholders_and_notes, qualitative_free_text, total_merged_left, natures_as_written,
          two_projects_workbook, blank_total_score, sections_after_total, workbook_with_dictionary,
-         three_row_header, column_numbers_row, group_subtotals]
+         three_row_header, column_numbers_row, group_subtotals, system_export_projects]
 
 
 def all_cases() -> list[Case]:

@@ -171,6 +171,14 @@ def check_score(form: perfrules.Form, expect: Expect, registry: perfrules.Regist
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_layout_read_from_grid(case: Case, mode: str, registry: perfrules.Registry) -> None:
     sheet = case.layout[case.sheet]
+    if case.others:  # many projects in one table: the reader splits it by its key column
+        grid, paragraphs = to_grid(sheet, mode)
+        forms = _forms.forms_from_sheets(Path("form"), [(sheet.name, grid, paragraphs)])
+        assert len(forms) == 1 + len(case.others)
+        for form, expect in zip(forms, [case.expect, *case.others]):
+            check_form(form, expect, lambda r, c: where(sheet, mode, r, c))
+            check_score(form, expect, registry)
+        return
     reading = read(case, mode)
     check_form(reading.form, case.expect, lambda r, c: where(sheet, mode, r, c))
     check_score(reading.form, case.expect, registry)
@@ -186,7 +194,9 @@ def test_every_row_under_the_header_is_accounted_for(case: Case, mode: str) -> N
     """Rows read + rows skipped + rows classified = the non-empty rows of the block."""
     sheet = case.layout[case.sheet]
     grid, paragraphs = to_grid(sheet, mode)
-    check_accounting(grid, read_grid(grid, "form", paragraphs=paragraphs))
+    projects = _forms.split_by_key(grid)
+    for rows in [p.rows for p in projects] if projects else [grid]:
+        check_accounting(rows, read_grid(rows, "form", paragraphs=paragraphs))
 
 
 def check_accounting(grid: Any, reading: Reading) -> None:
@@ -255,14 +265,16 @@ def test_layout_in_every_file_format(case: Case, fmt: str, tmp_path: Path,
     forms = list(perfrules.load_all(path, registry=registry))
     sheets = [s for s in case.layout if any("指标" in str(v) for row in s.rows for v in row)
               and s.name not in case.expect.not_forms + case.expect.covers]
-    assert len(forms) == len(sheets)
-    form = forms[[s.name for s in sheets].index(case.layout[case.sheet].name)]
+    assert len(forms) == len(sheets) + len(case.others)
+    at = [s.name for s in sheets].index(case.layout[case.sheet].name)
+    form = forms[at]
     cell = _file_where(case, fmt, path, forms)
-    if cell is None:  # PDF: provenance is page and table; check the values
-        check_form_values(form, case.expect)
-    else:
-        check_form(form, case.expect, cell)
-    check_score(form, case.expect, registry)
+    for got, expect in zip(forms[at:], [case.expect, *case.others]):
+        if cell is None:  # PDF: provenance is page and table; check the values
+            check_form_values(got, expect)
+        else:
+            check_form(got, expect, cell)
+        check_score(got, expect, registry)
     # the parts of the file that are no form are skipped, and said
     notes = sheets_skipped(form)
     assert len(notes) == len(case.expect.not_forms), notes

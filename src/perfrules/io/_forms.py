@@ -24,7 +24,7 @@ import attrs
 from .._model import Form, SkippedRow
 from ..exceptions import FormError, Problem
 from ._limits import check_cells
-from .table import FIELD_HEADERS, GridCell, norm, recognize
+from .table import FIELD_HEADERS, GridCell, _find_header, norm, recognize, text_of
 
 __all__ = ["Block", "forms_from_sheets", "forms_from_tables"]
 
@@ -141,16 +141,112 @@ def _finish(path: Path, forms: list[Form], failures: list[FormError],
     return tuple(forms)
 
 
+#: columns that tell the projects (or units) of a system export apart, best first
+_KEY_HEADERS: dict[str, tuple[str, ...]] = {
+    "code": ("项目编码", "项目代码", "项目编号"),
+    "project": ("项目名称",),
+    "unit": ("单位名称", "部门名称", "预算单位名称", "单位编码", "单位代码", "预算单位"),
+}
+
+
+@attrs.frozen
+class _Keyed:
+    """The rows of one project of a system export, and what names it."""
+
+    label: str
+    name: str
+    name_where: Optional[str]
+    kind: Optional[str]
+    rows: Rows
+    #: the 单位名称 beside a project's name
+    organization: str = ""
+
+
+def split_by_key(rows: Rows) -> Optional[list[_Keyed]]:
+    """A system export of many projects' indicator rows, one table, told apart by a column
+    (项目编码, 项目名称, 单位名称): one grid per project — the rows above the header, the
+    header, and that project's rows — or None when the table holds one project."""
+    try:
+        top, span, _ = _find_header(rows)
+    except LookupError:
+        return None
+    header = rows[top:top + span]
+    keys: dict[str, int] = {}
+    for role, names in _KEY_HEADERS.items():
+        for head in header:
+            col = next((j for j, c in enumerate(head) if norm(c.value) in names), None)
+            if col is not None:
+                keys.setdefault(role, col)
+    if not keys:
+        return None
+    role = next(r for r in ("code", "project", "unit") if r in keys)
+    col = keys[role]
+    groups: dict[str, list[list[GridCell]]] = {}
+    firsts: dict[str, list[GridCell]] = {}
+    current: Optional[str] = None
+    for row in rows[top + span:]:
+        key = text_of(row[col]).strip() if col < len(row) else ""
+        if key and _HEADERS_OR_TOTALS.isdisjoint({norm(key)}):
+            current = key
+            firsts.setdefault(key, row)
+        if current is None:
+            current = ""
+        groups.setdefault(current, []).append(row)
+    named = [k for k in groups if k]
+    if len(named) < 2:
+        return None
+    out: list[_Keyed] = []
+    kind = "department" if role == "unit" else "project"
+    name_col = keys.get("project" if role != "unit" else "unit")
+    for key in named:
+        first = firsts[key]
+        name, where = key, first[col].where
+        if name_col is not None and name_col < len(first) and text_of(first[name_col]):
+            name, where = text_of(first[name_col]).strip(), first[name_col].where
+        block = [*groups.get("", []), *groups[key]] if key == named[0] else groups[key]
+        unit = keys.get("unit")
+        organization = (text_of(first[unit]).strip()
+                        if role != "unit" and unit is not None and unit < len(first) else "")
+        out.append(_Keyed(label=key, name=name, name_where=where, kind=kind,
+                          rows=[*rows[:top + span], *block], organization=organization))
+    return out
+
+
+def _named(project: _Keyed, got: Union[Form, FormError]) -> Union[Form, FormError]:
+    """A project's form from a system export, named by its row's 项目名称 (or 单位名称)."""
+    if not isinstance(got, Form):
+        return got
+    cells = [c for c in got.cells if c[0] != "name"]
+    if project.name_where:
+        cells.append(("name", project.name_where))
+    return attrs.evolve(got, name=project.name, kind=project.kind or got.kind,
+                        organization=got.organization or project.organization, cells=cells)
+
+
+_HEADERS_OR_TOTALS = frozenset({"合计", "总计", "小计"}) | frozenset(
+    h for names in _KEY_HEADERS.values() for h in names)
+
+
 def forms_from_sheets(path: Path,
                       sheets: Sequence[tuple[str, Rows, Sequence[str]]]) -> tuple[Form, ...]:
     """One form per sheet that holds an indicator table; cover sheets are skipped, and so
-    are sheets that are no form (a data dictionary, a code table), with a word."""
+    are sheets that are no form (a data dictionary, a code table), with a word. A sheet
+    of many projects' rows told apart by a column gives one form per project."""
     for name, rows, paragraphs in sheets:  # no text is folded (NFKC) beyond max_cell_chars
         check_cells(rows, paragraphs, f"{path}#{name}")
-    parts = [(name, split_stacked(rows), paragraphs) for name, rows, paragraphs in sheets if rows]
+    keyed = {name: split_by_key(rows) for name, rows, _ in sheets if rows}
+    parts = [(name, [k.rows for k in keyed[name] or ()] or split_stacked(rows), paragraphs)
+             for name, rows, paragraphs in sheets if rows]
     several = sum(len(split) for _, split, _ in parts) > 1
     found: list[tuple[str, Rows, Union[Form, FormError]]] = []
     for name, split, paragraphs in parts:
+        projects = keyed.get(name)
+        if projects:
+            for project in projects:
+                got = _attempt(project.rows, f"{path}#{project.label}" if several else str(path),
+                               paragraphs)
+                found.append((name, project.rows, _named(project, got)))
+            continue
         for k, rows in enumerate(split):
             # a sheet with several forms: each is named by its first cell (项目1!A16)
             label = name if len(split) == 1 else _first_cell(rows, name)
@@ -271,12 +367,19 @@ def forms_from_tables(path: Path, blocks: Sequence[Block],
         else:
             groups.append((pending, text, None))
     no_table: list[FormError] = []
-    splits = [split_stacked([row for block in tables for row in block.rows])
-              for tables, _, _ in groups]
+    joined = [[row for block in tables for row in block.rows] for tables, _, _ in groups]
+    keyed = [split_by_key(rows) for rows in joined]
+    splits = [[k.rows for k in projects] if projects else split_stacked(rows)
+              for rows, projects in zip(joined, keyed)]
     several = sum(len(split) for split in splits) > 1
     parts: list[tuple[str, Rows, Union[Form, FormError]]] = []
-    for (tables, paragraphs, main), split in zip(groups, splits):
+    for (tables, paragraphs, main), split, projects in zip(groups, splits, keyed):
         label = (main or tables[0]).label
+        if projects:  # many projects' rows in one table, told apart by a column
+            parts.extend((label, project.rows, _named(project, _attempt(
+                project.rows, f"{path}#{project.label}" if several else str(path), paragraphs)))
+                for project in projects)
+            continue
         if len(split) > 1:  # forms stacked in one table: each is named by its first cell
             for k, rows in enumerate(split):
                 found = _attempt(rows, f"{path}#{_first_cell(rows, label)}",
