@@ -34,6 +34,8 @@ class Line:
     row: int
     cols: dict[str, int]
     path: tuple[str, ...] = ()
+    #: fields whose cell is not on ``row``: field -> (row, col) (a fund block on its side)
+    at: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 @dataclass
@@ -778,6 +780,79 @@ def system_export_projects() -> Case:
                 others=expects[1:])
 
 
+# -- fund blocks on their side --------------------------------------------------------------------
+
+SIDE_LINES = [
+    ("产出指标", "数量指标", "救助困难群众人次", "≥", "≥1500", "人次", 40, 1620, 40),
+    ("产出指标", "时效指标", "救助资金发放及时率", "=", "=100%", "%", 20, "100%", 20),
+    ("满意度指标", "服务对象满意度指标", "救助对象满意度", "≥", "≥90%", "%", 30, "93%", 30),
+]
+
+
+def _side_table(b: _Builder, lines: list[Line]) -> None:
+    b.row("一级指标", "二级指标", "三级指标", "指标性质", "指标值", "计量单位", "分值", "实际完成值",
+          "得分")
+    cols = {"name": 3, "nature": 4, "target": 5, "unit": 6, "weight": 7, "actual": 8,
+            "reported_score": 9}
+    for level1, level2, name, op, target, unit, weight, actual, score in SIDE_LINES:
+        r = b.row(level1, level2, name, op, target, unit, weight, actual, score)
+        lines.append(Line(name, {"nature": op, "target": target.strip("≥=%"), "unit": unit,
+                                 "weight": str(weight), "actual": str(actual).rstrip("%"),
+                                 "reported_score": str(score)}, r, cols, (level1, level2)))
+
+
+def fund_on_its_side() -> Case:
+    """A 项目支出 form whose fund block is laid on its side: 年初预算数, 全年预算数, 全年执行数,
+    分值, 执行率, 得分 down column B, the 年度资金总额 values in column C and the 其中 columns
+    beside them, 项目资金（万元） merged down column A."""
+    b = _Builder(9)
+    b.row("某区民政局2023年度项目支出绩效自评表")
+    b.row("项目名称", "困难群众临时救助项目", None, None, "主管部门", "某区民政局")
+    head = b.row("项目资金（万元）", None, "年度资金总额", "其中：当年财政拨款", "其他资金")
+    b.row(None, "年初预算数", 500, 500, "—")
+    budget = b.row(None, "全年预算数", 520, 500, 20)
+    executed = b.row(None, "全年执行数", 499.2, 480, 19.2)
+    weight = b.row(None, "分值", 10, "—", "—")
+    rate = b.row(None, "执行率", 0.96, "—", "—", percent=(3,))
+    score = b.row(None, "得分", 9.6, "—", "—")
+    b.merge(head, 1, score, 1)
+    lines = [Line("预算执行率", {"budget": "520", "executed": "499.2", "weight": "10",
+                                 "actual": "96", "unit": "%", "reported_score": "9.6"}, budget, {},
+                  at={"budget": (budget, 3), "executed": (executed, 3), "weight": (weight, 3),
+                      "actual": (rate, 3), "reported_score": (score, 3)})]
+    _side_table(b, lines)
+    total = b.row("合计", None, None, None, None, None, 100, None, 99.6)
+    b.merge(total, 1, total, 6)
+    expect = Expect(title="某区民政局2023年度项目支出绩效自评表", year=2023, kind="project",
+                    organization="某区民政局", name="困难群众临时救助项目", lines=lines,
+                    reported_total="99.6", total_cell=(total, 9), total="99.60")
+    return Case("fund-on-its-side", [b.sheet("自评表")], expect)
+
+
+def fund_as_list() -> Case:
+    """A 部门整体 form whose fund block is a two-column list: 年度资金总额 | 400万元,
+    全年执行数 | 388万元, 执行率 | 97%, 分值 | 10, 得分 | 9.7."""
+    b = _Builder(9)
+    b.row("某街道办事处2023年度部门整体支出绩效自评表")
+    b.row("部门名称", "某街道办事处")
+    budget = b.row("年度资金总额", "400万元")
+    executed = b.row("全年执行数", "388万元")
+    rate = b.row("执行率", "97%")
+    weight = b.row("分值", 10)
+    score = b.row("得分", 9.7)
+    lines = [Line("预算执行率", {"budget": "400", "executed": "388", "weight": "10",
+                                 "actual": "97", "unit": "%", "reported_score": "9.7"}, budget, {},
+                  at={"budget": (budget, 2), "executed": (executed, 2), "weight": (weight, 2),
+                      "actual": (rate, 2), "reported_score": (score, 2)})]
+    _side_table(b, lines)
+    total = b.row("合计", None, None, None, None, None, 100, None, 99.7)
+    b.merge(total, 1, total, 6)
+    expect = Expect(title="某街道办事处2023年度部门整体支出绩效自评表", year=2023,
+                    kind="department", organization="某街道办事处", name="某街道办事处",
+                    lines=lines, reported_total="99.7", total_cell=(total, 9), total="99.70")
+    return Case("fund-as-list", [b.sheet("自评表")], expect)
+
+
 def attrs_replace(expect: Expect, **changes: Any) -> Expect:
     from dataclasses import replace
     return replace(expect, **changes)
@@ -946,7 +1021,8 @@ def sections_after_total() -> Case:
 CASES = [mof_2020_project, chongqing_department, sichuan_flat_export, anhui_export,
          placeholders_and_notes, qualitative_free_text, total_merged_left, natures_as_written,
          two_projects_workbook, blank_total_score, sections_after_total, workbook_with_dictionary,
-         three_row_header, column_numbers_row, group_subtotals, system_export_projects]
+         three_row_header, column_numbers_row, group_subtotals, system_export_projects,
+         fund_on_its_side, fund_as_list]
 
 
 def all_cases() -> list[Case]:

@@ -131,6 +131,8 @@ def check_form(form: perfrules.Form, expect: Expect, cell: Any) -> None:
         for field, col in want.cols.items():
             if field in FIELDS:
                 assert got.where(field) == cell(want.row, col), (want.name, field)
+        for field, (row, col) in want.at.items():
+            assert got.where(field) == cell(row, col), (want.name, field)
         assert got.problems == (), got.problems
     assert _text(form.reported_total) == (expect.reported_total or "")
     if expect.total_cell is not None:

@@ -723,6 +723,79 @@ def _fund_line(grid: Grid, at: int, cols: dict[str, int], rows: list[int],
     return line
 
 
+#: labels of a fund block laid on its side: a label, its value beside it
+SIDE_FUND: dict[str, tuple[str, ...]] = {
+    **FUND_HEADERS,
+    "budget": (*FUND_HEADERS["budget"], "年度资金总额", "资金总额", "预算资金总额",
+               "项目资金总额", "年度预算总额"),
+    "executed": (*FUND_HEADERS["executed"], "资金执行数", "已支出数", "实际支出"),
+}
+_AMOUNT_UNITS = (None, "%", "万元", "元", "分")
+
+
+def _amount(cell: GridCell) -> bool:
+    value = cell.value
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return True
+    try:
+        _, unit = parse_number(value)
+    except (ValueError, TypeError):
+        return False
+    return unit in _AMOUNT_UNITS
+
+
+def _side_fund(grid: Grid, skip: set[int]) -> Optional[tuple[list[int], Indicator]]:
+    """A fund block on its side — labels down a column (年初预算数, 全年预算数, 全年执行数,
+    分值, 执行率, 得分) with the 年度资金总额 values in the column beside them — or written as a
+    list of label | value pairs. Its rows must give the budget and the executed amount or
+    the rate; the first value right of each label is read."""
+    labels = {name: field for field, names in SIDE_FUND.items() for name in names}
+    run: list[int] = []
+    found: dict[str, tuple[GridCell, GridCell]] = {}
+    best: Optional[tuple[list[int], dict[str, tuple[GridCell, GridCell]]]] = None
+    for i in [*range(len(grid)), len(grid)]:
+        pairs: dict[str, tuple[GridCell, GridCell]] = {}
+        if i < len(grid) and i not in skip:
+            cells = [c for _, c in _visible(grid[i]) if not _label_cell(c)]
+            for k, cell in enumerate(cells[:-1]):
+                field = labels.get(norm(cell.value))
+                beside = cells[k + 1]
+                if field is None or norm(beside.value) in labels:
+                    continue
+                if _amount(beside) or is_placeholder(beside.value):
+                    pairs.setdefault(field, (cell, beside))
+        if pairs:
+            run.append(i)
+            for field, pair in pairs.items():
+                found.setdefault(field, pair)
+            continue
+        if "budget" in found and ("executed" in found or "actual" in found) and best is None:
+            best = (run, found)
+        run, found = [], {}
+    if best is None:
+        return None
+    rows, fields = best
+    data: dict[str, Any] = {"name": "预算执行率"}
+    places: dict[str, str] = {"name": fields["budget"][0].where}
+    for field in ("budget", "executed", "weight", "actual", "reported_score"):
+        if field in fields:
+            places[field] = fields[field][1].where
+            value = cell_value(fields[field][1])
+            if value is not None:
+                data[field] = value
+    if "weight" not in data:  # 项目资金（10分）: the weight written in the block's label
+        for r in rows:
+            for cell in grid[r]:
+                points = _POINTS.search(unicodedata.normalize("NFKC", text_of(cell)))
+                if points and (_label_cell(cell) or "资金" in text_of(cell)):
+                    data["weight"], places["weight"] = points.group(1), cell.where
+                    break
+            if "weight" in data:
+                break
+    line = Indicator.from_dict(data, source=grid[rows[0]][0].where, cells=places)
+    return rows, line
+
+
 # -- metadata -------------------------------------------------------------------------
 
 
@@ -837,10 +910,16 @@ def read_grid(grid: Grid, source: str, *, paragraphs: Sequence[str] = ()) -> Rea
     fund = _find_fund(grid, set(block) - {k.index for k in reader.kinds if k.kind == "end"})
     fund_rows: list[int] = []
     indicators = list(reader.indicators)
-    if fund is not None:
-        limit = top if fund[0] < top else len(grid)
-        fund_rows = _fund_rows(grid, fund[0], fund[1], limit)
-        line = _fund_line(grid, fund[0], fund[1], fund_rows, reader)
+    side: Optional[tuple[list[int], Indicator]] = None
+    if fund is None:  # labels down a column, values beside them (年度资金总额 | 400万元)
+        side = _side_fund(grid, set(block))
+    if fund is not None or side is not None:
+        if fund is not None:
+            limit = top if fund[0] < top else len(grid)
+            fund_rows = _fund_rows(grid, fund[0], fund[1], limit)
+            line = _fund_line(grid, fund[0], fund[1], fund_rows, reader)
+        elif side is not None:
+            fund_rows, line = side
         lines = {_SPACE.sub("", i.name) for i in indicators}
         if line is not None and (line.weight is not None or not lines & _RATE_NAMES):
             indicators.insert(0, line)
@@ -862,10 +941,10 @@ def read_grid(grid: Grid, source: str, *, paragraphs: Sequence[str] = ()) -> Rea
     form_cells = {k: v for k, v in (("reported_total", total_where),
                                     ("reported_grade", meta_where.get("reported_grade")),
                                     ("organization", meta_where.get("organization"))) if v}
-    fund_label = "" if fund is None else "".join(
-        norm(c.value) for r in (fund[0], *fund_rows) for c in grid[r] if _label_cell(c))
+    fund_label = "".join(norm(c.value) for r in ((fund[0],) if fund else ()) + tuple(fund_rows)
+                         for c in grid[r] if _label_cell(c))
     kind = "department"
-    if "部门整体" not in title and ((fund is not None and "部门" not in fund_label)
+    if "部门整体" not in title and ((bool(fund_rows) and "部门" not in fund_label)
                                     or "项目" in title or "project" in meta):
         kind = "project"
     # the form's own name: 项目名称 of a 项目支出 form, 单位名称 of a 部门整体 one
