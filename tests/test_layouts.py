@@ -265,10 +265,7 @@ def test_layout_in_every_file_format(case: Case, fmt: str, tmp_path: Path,
 
     monkeypatch.setattr(_forms, "recognize", recognize)
     forms = list(perfrules.load_all(path, registry=registry))
-    sheets = [s for s in case.layout if any("指标" in str(v) for row in s.rows for v in row)
-              and s.name not in case.expect.not_forms + case.expect.covers]
-    assert len(forms) == len(sheets) + len(case.others)
-    at = [s.name for s in sheets].index(case.layout[case.sheet].name)
+    at = form_index(case, forms)
     form = forms[at]
     cell = _file_where(case, fmt, path, forms)
     for got, expect in zip(forms[at:], [case.expect, *case.others]):
@@ -287,6 +284,15 @@ def test_layout_in_every_file_format(case: Case, fmt: str, tmp_path: Path,
     for grid, reading in readings.values():
         check_accounting(grid, reading)
     assert len(readings) >= len(forms)
+
+
+def form_index(case: Case, forms: list[perfrules.Form]) -> int:
+    """Where the case's form is among the forms of its file (checking their number): one
+    per sheet with indicators, none for the sheets that are no form, one per project."""
+    sheets = [s for s in case.layout if any("指标" in str(v) for row in s.rows for v in row)
+              and s.name not in case.expect.not_forms + case.expect.covers]
+    assert len(forms) == len(sheets) + len(case.others)
+    return [s.name for s in sheets].index(case.layout[case.sheet].name)
 
 
 def check_form_values(form: perfrules.Form, expect: Expect) -> None:

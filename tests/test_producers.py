@@ -35,7 +35,7 @@ from perfrules.io.xlsx import evaluate_constant, read_grids
 
 from . import fileformats, layouts
 from .producers import regenerate as producers
-from .test_layouts import _file_where, check_form, check_form_values, check_score
+from .test_layouts import _file_where, check_form, check_form_values, check_score, form_index
 
 # -- hand-built .xlsx ----------------------------------------------------------------------
 
@@ -574,17 +574,16 @@ _PDF_CELL = re.compile(r"^第[0-9]+页 表[0-9]+ 第[0-9]+行第[0-9]+列$")
 def check_produced(case: layouts.Case, fmt: str, path: Path, registry: perfrules.Registry) -> None:
     """Every field of every line, its cell, the form's head and the score."""
     forms = list(perfrules.load_all(path, registry=registry))
-    sheets = [s for s in case.layout if any("指标" in str(v) for row in s.rows for v in row)]
-    assert len(forms) == len(sheets)
-    form = forms[[s.name for s in sheets].index(case.layout[case.sheet].name)]
+    at = form_index(case, forms)
     cell = _file_where(case, fmt, path, forms)
-    if fmt == "pdf":  # where LibreOffice breaks its pages decides the cells: page and table
-        check_form_values(form, case.expect)
-        for ind in form.indicators:
-            assert all(_PDF_CELL.match(w) for _, w in ind.cells), ind.cells
-    else:
-        check_form(form, case.expect, cell)
-    check_score(form, case.expect, registry)
+    for form, expect in zip(forms[at:], [case.expect, *case.others]):
+        if fmt == "pdf":  # where LibreOffice breaks its pages decides the cells: page and table
+            check_form_values(form, expect)
+            for ind in form.indicators:
+                assert all(_PDF_CELL.match(w) for _, w in ind.cells), ind.cells
+        else:
+            check_form(form, expect, cell)
+        check_score(form, expect, registry)
 
 
 @pytest.mark.parametrize(("producer", "fmt"), PRODUCERS, ids=[f"{p}-{f}" for p, f in PRODUCERS])
