@@ -139,3 +139,19 @@ def test_group_subtotal_is_checked_against_its_lines(fmt: str, tmp_path: Path,
                           registry=registry)
     assert "PR007" not in _codes(good, registry)
     assert str(perfrules.score(good, registry=registry).total) == "98.80"
+
+
+def test_a_subtotal_that_is_no_number_is_refused_naming_its_cell(
+        registry: perfrules.Registry) -> None:
+    from perfrules.io.table import GridCell, read_grid
+    rows = [["指标名称", "指标性质", "指标值", "分值", "完成值", "得分"],
+            ["一、产出指标", None, None, "五十分", None, None],
+            ["培训人次", "≥", "10", 100, "10", 100]]
+    grid = [[GridCell(v, f"S!{chr(65 + j)}{i + 1}") for j, v in enumerate(row)]
+            for i, row in enumerate(rows)]
+    form = read_grid(grid, "S").form
+    (problem,) = form.problems
+    assert problem.code == "bad-group" and problem.location == "S!D2"
+    assert problem.value == "五十分" and problem.expected
+    with pytest.raises(perfrules.FormError):
+        perfrules.score(form, registry=registry)

@@ -402,7 +402,8 @@ PROBLEM_MESSAGES: dict[str, list[tuple[str, str]]] = {
                       ("the indicator table has no rows with data", "指标表中没有填有数据的行")],
     "not-an-indicator": [("an indicator is a mapping of fields", "指标应是“字段: 值”的映射")],
     "bad-group": [("a group needs a path and a numeric weight ({detail})",
-                   "一级指标需要 path 和数值 weight")],
+                   "一级指标需要 path 和数值 weight"),
+                  ("the subtotal of group {group} is no number", "分组 {group} 的小计不是数值")],
     "bad-ruleset": [("ruleset is a ruleset id", "ruleset 应为规则集编号")],
     "bad-year": [("year {year} is not a year", "year {year} 不是年份")],
     "bad-skipped": [("a skipped row needs where, text and reason ({detail})",
@@ -497,6 +498,7 @@ PROBLEM_MESSAGES: dict[str, list[tuple[str, str]]] = {
 
 #: What would have been valid (``Problem.expected``), whatever the code.
 EXPECTED_MESSAGES: list[tuple[str, str]] = [
+    ("a number such as 50", "数值，如 50"),
     ("a ruleset that maps {key} to a rule", "把 {key} 对应到一条计分规则的规则集"),
     ("a number ≥ 0", "不小于 0 的数"),
     ("a number from 0 to {total}", "0 至 {total} 之间的数"),
