@@ -508,6 +508,8 @@ def test_pdf_cell_text_is_joined_and_radicals_folded() -> None:
     assert _join_lines("服务对象满意\n度") == "服务对象满意度"
     assert _join_lines("on time\ndelivery") == "on time delivery"
     assert _join_lines("⼀级指标 ⻔诊") == "一级指标 门诊"
+    # chromium's PDFs write the C-simplified radical ⻚ for 页 (档案数字化页数)
+    assert _join_lines("档案数字化⻚数 ⻥⻦⻬⻰") == "档案数字化页数 鱼鸟齐龙"
     assert _join_lines(None) is None
 
 

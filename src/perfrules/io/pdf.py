@@ -43,6 +43,9 @@ _RADICALS = str.maketrans({
     "⺫": "目", "⺬": "示", "⺮": "竹", "⺳": "网", "⺶": "羊", "⺷": "羊", "⺻": "聿", "⻄": "西",
     "⻅": "见", "⻆": "角", "⻉": "贝", "⻋": "车", "⻓": "长", "⻔": "门", "⻘": "青", "⻛": "风",
     "⻜": "飞", "⻝": "食", "⻢": "马", "⻤": "鬼", "⻩": "黄", "⻭": "齿", "⻯": "龙", "⻳": "龟",
+    # the other C-simplified radicals (chromium's PDFs write ⻚ for 页 in the text layer)
+    "⻚": "页", "⻥": "鱼", "⻦": "鸟", "⻬": "齐", "⻮": "齿", "⻰": "龙", "⻨": "麦", "⻧": "卤",
+    "⻪": "黾", "⻐": "钅", "⻈": "讠", "⺰": "纟", "⻙": "韦", "⻠": "饣",
     # Kangxi radicals whose glyph a Simplified Chinese font shares with the simplified
     # character, where NFKC would give the traditional one (⼾ → 戶, not 户)
     "⼾": "户", "⾭": "青", "⿈": "黄",
