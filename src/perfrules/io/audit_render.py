@@ -603,12 +603,17 @@ class HtmlSink(Sink):
         self.written = 0  # pages written
         self.top: list[tuple[tuple[int, int, int, int, int], int, str]] = []
         self.index: list[tuple[int, int, int]] = []  # pages written: number, first, last
+        #: the last form of a full page not written yet: whether a page follows is not known
+        self.full: Optional[int] = None
 
     def t(self, zh: str, en: str) -> str:
         return zh if self.lang == "zh" else en
 
     def add(self, out: FormOut, tally: Tally) -> None:
         n = tally.forms
+        if self.full is not None:  # the page filled by the last form has a next page: this one
+            self._write_page(self.full, more=True)
+            self.on_page, self.first, self.full = 0, self.full + 1, None
         label = _out_label(out, self.names)
         anchor = f"f{n}"
         if not out.readable:
@@ -641,9 +646,8 @@ class HtmlSink(Sink):
         if len(self.rows) >= 64:
             self._spill()
         if self.on_page >= self.page_size and self.pages is not None:
-            self._write_page(n, more=True)
-            self.on_page = 0
-            self.first = n + 1
+            # written when the next form comes (with a "Next" link) or at the end (without)
+            self.full = n
 
     def _spill(self) -> None:
         """The forms kept so far to the temporary files: memory stays flat."""
@@ -737,13 +741,15 @@ class HtmlSink(Sink):
 
     def finish(self, tally: Tally) -> None:
         t = self.t
-        if self.written == 0:  # one page
+        if self.written == 0:  # one page (exactly page_size forms too)
+            self.full = None
             parts = self._cards(tally)
             parts.append(f"<h2>{_e(t('表单一览', 'Forms'))}</h2>{self._table_head()}")
             self._body(self.dest, "\n".join(parts), "</main></body></html>")
             return
         if self.on_page:
             self._write_page(tally.forms, more=False)
+            self.full = None
         assert self.pages is not None
         self._remove_stale_pages()
         folder = self.pages.name
