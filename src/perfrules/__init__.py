@@ -124,7 +124,11 @@ def load_all(
     holds without raising.
     """
     reg = registry if registry is not None else get_registry()
-    reader = reg.reader_for(path, format)
+    return _read_with(reg, reg.reader_for(path, format), path)
+
+
+def _read_with(reg: Registry, reader: Any, path: Union[str, Path]) -> tuple[Form, ...]:
+    """Every form ``reader`` finds in ``path``; a plugin reader's failure names its plugin."""
     read_all = getattr(reader, "read_all", None)
     if read_all is None:
         found: Any = (_from_reader(reg, reader, lambda: reader.read(Path(path)), path),)

@@ -271,28 +271,14 @@ def _load_all(path: str, reader_name: Optional[str], reg: Registry,
               limits: Optional[Limits]) -> tuple[Any, ...]:
     """:func:`perfrules.load_all`, with the reader's budgets given rather than from the
     environment (readers that take ``limits``, as the built-in ones do)."""
-    from . import load_all
+    from . import _read_with, load_all
 
     if limits is None:
         return load_all(path, format=reader_name, registry=reg)
     reader: Any = reg.reader_for(path, reader_name)
     if not (attrs.has(type(reader)) and "limits" in attrs.fields_dict(type(reader))):
         return load_all(path, format=reader_name, registry=reg)
-    return _with_reader(path, attrs.evolve(reader, limits=limits), reg)
-
-
-def _with_reader(path: str, reader: Any, reg: Registry) -> tuple[Any, ...]:
-    from . import _from_reader, _reader_failed
-    from ._model import Form
-
-    read_all = getattr(reader, "read_all", None)
-    if read_all is None:
-        found: Any = (_from_reader(reg, reader, lambda: reader.read(Path(path)), path),)
-    else:
-        found = _from_reader(reg, reader, lambda: tuple(read_all(Path(path))), path)
-    if not found or not all(isinstance(f, Form) for f in found):
-        raise _reader_failed(reg, reader, path, TypeError(f"it returned {found!r}, not Forms"))
-    return tuple(found)
+    return _read_with(reg, attrs.evolve(reader, limits=limits), path)
 
 
 def audit_one(path: str, reader: Optional[str] = None, ruleset: Optional[str] = None,
