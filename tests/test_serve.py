@@ -15,10 +15,12 @@ import contextlib
 import io
 import json
 import os
+import shutil
 import socket
 import stat
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -110,8 +112,9 @@ class Served:
 def _serve(root: Path, *options: str) -> Iterator[Served]:
     root.mkdir(parents=True, exist_ok=True)
     site = _plugin_dir(root)
-    tmp = root / "tmp"
-    tmp.mkdir()
+    # the server's TMPDIR: short, since multiprocessing's forkserver puts a Unix socket in it
+    # (at most 107 bytes) and a CI checkout's pytest folders can be deep
+    tmp = Path(tempfile.mkdtemp(prefix="prs-", dir="/tmp" if os.path.isdir("/tmp") else None))
     token_file = root / "token"
     token_file.write_text(TOKEN + "\n", "utf-8")
     port = _free_port()
@@ -148,6 +151,7 @@ def _serve(root: Path, *options: str) -> Iterator[Served]:
             proc.kill()
             proc.wait()
         log.close()
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
