@@ -30,7 +30,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Callable
+
+from bench_readers import best  # one timer for every benchmark: best of N
 
 import perfrules
 
@@ -44,15 +45,6 @@ def _forms(folder: Path, n: int) -> list[Path]:
         path.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
         paths.append(path)
     return paths
-
-
-def _best(fn: Callable[[], Any], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def _free_port() -> int:
@@ -77,13 +69,13 @@ def main() -> None:
     forms = [perfrules.load(p) for p in paths]
     want = [str(perfrules.score(f).total) for f in forms]
 
-    t_score = _best(lambda: [perfrules.score(f) for f in forms], args.repeat)
+    t_score = best(lambda: [perfrules.score(f) for f in forms], args.repeat)
 
     def full() -> None:
         for p in paths:
             json.dumps(perfrules.score(perfrules.load(p)).to_dict(), ensure_ascii=False)
 
-    t_full = _best(full, args.repeat)
+    t_full = best(full, args.repeat)
 
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
@@ -113,7 +105,7 @@ def main() -> None:
                 await asyncio.gather(*[one(i) for i in range(len(bodies))])
 
         asyncio.run(http())  # warm-up: workers import their readers
-        t_http = _best(lambda: asyncio.run(http()), args.repeat)
+        t_http = best(lambda: asyncio.run(http()), args.repeat)
     finally:
         proc.terminate()
         proc.wait(20)
