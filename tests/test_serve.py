@@ -109,17 +109,20 @@ class Served:
 
 
 @contextlib.contextmanager
-def _serve(root: Path, *options: str) -> Iterator[Served]:
+def _serve(root: Path, *options: str, depth: int = 0) -> Iterator[Served]:
     root.mkdir(parents=True, exist_ok=True)
     site = _plugin_dir(root)
-    # the server's TMPDIR: short, since multiprocessing's forkserver puts a Unix socket in it
-    # (at most 107 bytes) and a CI checkout's pytest folders can be deep
+    # the server's TMPDIR: short, as most machines have it (the forkserver puts a Unix
+    # socket in it, at most 107 bytes, and a CI checkout's pytest folders can be deep);
+    # ``depth`` folders of 30 characters below it make it as deep as a test asks
     tmp = Path(tempfile.mkdtemp(prefix="prs-", dir="/tmp" if os.path.isdir("/tmp") else None))
+    deep = tmp.joinpath(*["d" * 30] * depth)
+    deep.mkdir(parents=True, exist_ok=True)
     token_file = root / "token"
     token_file.write_text(TOKEN + "\n", "utf-8")
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        [str(site), *filter(None, [os.environ.get("PYTHONPATH")])]), "TMPDIR": str(tmp)}
+        [str(site), *filter(None, [os.environ.get("PYTHONPATH")])]), "TMPDIR": str(deep)}
     env.pop("PERFRULES_PLUGINS", None)
     env.pop("PERFRULES_DISABLE_PLUGIN_AUTOLOAD", None)
     log = (root / "server.log").open("wb")
@@ -802,3 +805,16 @@ def test_jsonl_is_not_a_form(client: Any) -> None:
                     headers={"Content-Type": "application/json"})
     assert r.status_code == 422
     assert r.json()["problems"]
+
+
+def test_a_deep_tmpdir_still_serves(tmp_path: Path) -> None:
+    """Under a TMPDIR too deep for the forkserver's Unix socket (> 104 bytes with the socket's
+    name), the server takes spawn and serves; before, it failed to start."""
+    with _serve(tmp_path / "deep", "--workers", "1", depth=4) as deep:
+        assert len(str(deep.tmp)) + 4 * 31 > 104
+        with deep.client() as c:
+            path = _example(tmp_path)
+            r = c.post("/v1/score", content=path.read_bytes(), params={"filename": path.name},
+                       headers={"Content-Type": "application/json"})
+            assert r.status_code == 200, r.text
+            assert r.json()["forms"][0]["report"]["total"] == "99.96"

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
+import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable
 from pathlib import Path
@@ -315,3 +317,12 @@ def test_provenance_headers_of_a_plugin_with_a_chinese_name() -> None:
     assert "湖北插件" in unquote(r.headers["X-Perfrules-Plugins"])
     assert {p["name"] for p in r.json()["provenance"]["plugins"]} >= {
         f"{__name__}.湖北插件"}
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="no forkserver on Windows")
+def test_the_pool_takes_spawn_when_the_temporary_folder_is_too_deep(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", "/tmp")
+    assert _pool._context().get_start_method() == "forkserver"
+    monkeypatch.setattr(tempfile, "tempdir", "/tmp/" + "d" * 100)
+    assert _pool._context().get_start_method() == "spawn"

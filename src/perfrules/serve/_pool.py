@@ -17,7 +17,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import multiprocessing
+import os
 import sys
+import tempfile
 import threading
 import warnings
 from concurrent.futures import ThreadPoolExecutor
@@ -53,9 +55,21 @@ def _main(conn: Any) -> None:  # pragma: no cover - runs in a worker process
             conn.send(error_result(500, "internal-error", type(exc).__name__, job.lang, None))
 
 
+#: The longest Unix socket path (sun_path is 108 bytes on Linux, 104 on macOS), less the
+#: ``/pymp-XXXXXXXX/listener-XXXXXXXX`` the forkserver adds to the temporary folder.
+_SOCKET_ROOM = 104 - 34
+
+
 def _context() -> Any:
+    """forkserver where it works (workers start fast, with perfrules imported), else spawn.
+
+    The forkserver listens on a Unix socket in the temporary folder, whose path may not pass
+    about 104 bytes: under a deep ``TMPDIR`` (CI checkouts, containers) it cannot start, so
+    the server takes spawn instead of failing to start.
+    """
     methods = multiprocessing.get_all_start_methods()
-    if "forkserver" in methods and sys.platform != "win32":
+    room = len(os.fsencode(tempfile.gettempdir())) <= _SOCKET_ROOM
+    if "forkserver" in methods and sys.platform != "win32" and room:
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["perfrules.serve._work"])
         return ctx
