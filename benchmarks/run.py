@@ -437,7 +437,7 @@ def bench_audit_scale(args: argparse.Namespace, tmp: Path) -> list[tuple[Any, ..
     jobs = available_cores()
     templates = [fileformats.write(bench_readers.layout(lines, 1), tmp / f"t{lines}.xlsx", "xlsx")
                  for lines in (18, 20, 22)]  # one form of about 20 lines a file
-    sizes = (1_000, 10_000) if args.full else (200, 1_000)
+    sizes = args.stream_sizes or ((1_000, 10_000) if args.full else (200, 1_000))
     runs = {}
     for size in sizes:
         folder = tmp / f"audit-{size}"
@@ -476,6 +476,13 @@ def met(ratio: float, target: str) -> str:
     return "-"
 
 
+def _sizes(text: str) -> tuple[int, int]:
+    small, large = (int(x.replace("_", "")) for x in text.split(","))
+    if not 0 < small < large:
+        raise argparse.ArgumentTypeError("two sizes, the smaller first: 1000,100000")
+    return small, large
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--full", action="store_true",
@@ -484,6 +491,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="best of N (default 3)")
     parser.add_argument("--only", default="score,columnar,memory,readers,audit,stream",
                         help="comma-separated: score, columnar, memory, readers, audit, stream")
+    parser.add_argument("--stream-sizes", type=_sizes, metavar="SMALL,LARGE",
+                        help="the two batch sizes of the streaming audit (default 1000,10000 "
+                             "with --full, else 200,1000; 1000,100000 for the province case)")
     parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.memory_child:
