@@ -18,6 +18,7 @@ import json
 import re
 from collections.abc import Mapping
 from decimal import Decimal
+from importlib import resources
 from types import MappingProxyType
 from typing import Any, Optional, Union
 
@@ -26,8 +27,9 @@ import attrs
 from ._compat import tomllib
 from ._numbers import fold_word, to_decimal
 
-__all__ = ["Grade", "RuleSet", "Tier", "merge_ruleset_data", "parse_ruleset_ref",
-           "ruleset_index", "version_key"]
+__all__ = ["AUDIT_WORD_KEYS", "DEFAULT_RULESET_FILE", "Grade", "RuleSet", "Tier",
+           "default_ruleset", "merge_ruleset_data", "parse_ruleset_ref", "ruleset_index",
+           "version_key"]
 
 _ROUNDINGS = tuple(sorted(name for name in dir(decimal) if name.startswith("ROUND_")))
 
@@ -49,6 +51,11 @@ def _words(value: Any) -> tuple[str, ...]:
     if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
         raise TypeError(f"expected a list of words, got {value!r}")
     return tuple(str(v) for v in value)
+
+
+def _word_table(value: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    items = value.items() if isinstance(value, Mapping) else value
+    return tuple(sorted((str(k), _words(v)) for k, v in items))
 
 
 def _date(value: Any) -> Optional[datetime.date]:
@@ -155,6 +162,10 @@ class Grade:
 #: The key of a ruleset's ``rules`` table that names the rule for execution-rate
 #: lines (lines named in ``execution_rate_names``, or read from a fund block).
 RATE_KEY = "预算执行率"
+#: The keys of a ruleset's ``[audit_words]`` table: the policy vocabulary the built-in
+#: checks read (PR014 rate names, PR015 cost and time words, PR018 the 一级 framework).
+AUDIT_WORD_KEYS = ("rate", "cost", "time", "time_groups", "framework", "required_groups",
+                   "required_groups_en")
 #: A ``[rules]`` key that maps a target shape, not a nature: ``"shape:range" = "my-rule"``.
 SHAPE_PREFIX = "shape:"
 
@@ -235,11 +246,25 @@ class RuleSet:
     unstated_cost_nature: Optional[str] = attrs.field(default=None, validator=_nature_or_none)
     cost_groups: tuple[str, ...] = attrs.field(default=(), converter=_words)
     cost_suffixes: tuple[str, ...] = attrs.field(default=(), converter=_words)
+    #: the words the built-in checks read, by key (:data:`AUDIT_WORD_KEYS`):
+    #: (("cost", ("成本", "费用", …)), …); a key left out turns off what needs it
+    audit_words: tuple[tuple[str, tuple[str, ...]], ...] = attrs.field(
+        default=(), converter=_word_table)
 
     def __attrs_post_init__(self) -> None:
         if (self.valid_from is not None and self.valid_until is not None
                 and self.valid_from > self.valid_until):
             raise ValueError(f"valid_from {self.valid_from} is after valid_until {self.valid_until}")
+        for key, words in self.audit_words:
+            if key not in AUDIT_WORD_KEYS:
+                raise ValueError(f"audit_words: unknown key {key!r} (valid: "
+                                 f"{', '.join(AUDIT_WORD_KEYS)})")
+            if not all(w.strip() for w in words):
+                raise ValueError(f"audit_words: {key} holds an empty word")
+        groups, groups_en = self.words("required_groups"), self.words("required_groups_en")
+        if groups_en and len(groups_en) != len(groups):
+            raise ValueError(f"audit_words: required_groups_en has {len(groups_en)} names for "
+                             f"{len(groups)} required_groups (one English name each)")
         for kind, values in (("grade", [g.name for g in self.grades]),
                              ("tier", [t.name for t in self.tiers])):
             if len(set(values)) != len(values):
@@ -317,6 +342,16 @@ class RuleSet:
                 return grade.name
         return ""
 
+    def words(self, key: str) -> tuple[str, ...]:
+        """The ``[audit_words]`` list ``key`` (one of :data:`AUDIT_WORD_KEYS`); empty when
+        the ruleset gives none."""
+        if key not in AUDIT_WORD_KEYS:
+            raise KeyError(f"{key!r} is not an audit_words key (valid: {', '.join(AUDIT_WORD_KEYS)})")
+        for name, words in self.audit_words:
+            if name == key:
+                return words
+        return ()
+
     def is_execution_rate(self, name: str) -> bool:
         """Whether the ruleset scores an indicator of this name as an execution rate."""
         return fold_word(name) in ruleset_index(self).execution_rate_names
@@ -375,6 +410,7 @@ class RuleSet:
             unstated_cost_nature=unstated.get("cost_nature"),
             cost_groups=unstated.get("cost_groups", ()),
             cost_suffixes=unstated.get("cost_suffixes", ()),
+            audit_words=data.get("audit_words", {}),
         )
 
     @classmethod
@@ -404,6 +440,8 @@ class RuleSet:
         }
         if self.use:
             out["use"] = list(self.use)
+        if self.audit_words:
+            out["audit_words"] = {key: list(words) for key, words in self.audit_words}
         if self.region:
             out["region"] = self.region
         for key in ("valid_from", "valid_until"):
@@ -428,13 +466,21 @@ class RuleSet:
         return out
 
     def content_hash(self) -> str:
-        """SHA-256 of everything that can change a score (and the metadata)."""
+        """SHA-256 of everything that can change a score (and the metadata).
+
+        ``audit_words`` count only where they differ from the default ruleset's
+        (:func:`default_ruleset`): they change findings, never a score, and a ruleset that
+        keeps the built-in words keeps the hash it had before they became data.
+        """
         return _content_hash(self)
 
 
 @functools.lru_cache(maxsize=64)
 def _content_hash(ruleset: RuleSet) -> str:
-    text = json.dumps(ruleset.to_dict(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    data = ruleset.to_dict()
+    if ruleset.audit_words == default_ruleset().audit_words:
+        data.pop("audit_words", None)
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -442,7 +488,7 @@ _KEYS = frozenset({
     "id", "version", "title", "citation", "citation_en", "region", "valid_from", "valid_until",
     "effective_from", "effective_to", "extends", "description", "rules", "params", "citations",
     "rounding", "weights", "grades", "tiers", "execution_rate_names", "not_applicable_words",
-    "unstated_nature", "use",
+    "unstated_nature", "use", "audit_words",
 })
 
 
@@ -470,6 +516,20 @@ def ruleset_index(ruleset: RuleSet) -> _Index:
         execution_rate_names=frozenset(fold_word(n) for n in ruleset.execution_rate_names),
         not_applicable=frozenset(fold_word(w).lower() for w in ruleset.not_applicable_words),
     )
+
+
+#: The shipped file of the default ruleset (``cn-mof-2020@1``): the vocabulary a reader and
+#: the checks use when they are given no ruleset.
+DEFAULT_RULESET_FILE = "cn-mof-2020.toml"
+
+
+@functools.lru_cache(maxsize=1)
+def default_ruleset() -> RuleSet:
+    """The default ruleset ``cn-mof-2020@1``, built from its shipped TOML (it extends
+    nothing): the one source of the built-in vocabulary (execution-rate names, audit words)
+    for code that reads before any ruleset is chosen."""
+    folder = resources.files("perfrules.builtin").joinpath("rulesets")
+    return RuleSet.from_toml(folder.joinpath(DEFAULT_RULESET_FILE).read_text("utf-8"))
 
 
 def _opt_str(value: Any) -> Optional[str]:

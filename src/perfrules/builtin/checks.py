@@ -238,13 +238,14 @@ def qualitative(ctx: AuditContext) -> Iterator[Finding]:
                 citation=rs.citation)
 
 
-_RATE_WORDS = ("率", "比例", "占比")
 _QUANTITATIVE = frozenset({"at-least", "at-most", "equality"})
-_COST_WORDS = ("成本", "费用", "经费", "开支")
-_TIME_WORDS = ("及时", "时效", "时限", "按时", "按期", "进度", "周期")
 
 
 def units(ctx: AuditContext) -> Iterator[Finding]:
+    # the policy words are the ruleset's ([audit_words]: rate, cost, time, time_groups)
+    rs = ctx.ruleset
+    rate_words, cost_words = rs.words("rate"), rs.words("cost")
+    time_words, time_groups = rs.words("time"), rs.words("time_groups")
     for i, ind in enumerate(ctx.form.indicators):
         if ctx.kind(i) in _QUANTITATIVE and not ind.unit:
             yield ctx.finding(
@@ -252,38 +253,35 @@ def units(ctx: AuditContext) -> Iterator[Finding]:
                 "a quantitative line has no unit (计量单位)", indicator=ind, field="unit",
                 expected="a unit such as %, 次, 万元", found="")
         if (ind.unit == "%" and isinstance(ind.actual, Decimal) and ind.actual > 100
-                and any(w in ind.name for w in _RATE_WORDS)):
+                and any(w in ind.name for w in rate_words)):
             yield ctx.finding(
                 "PR014", "warning", "units", f"比率类指标完成值 {_d(ind.actual)}% 超过 100%",
                 f"a rate's actual {_d(ind.actual)}% is above 100%", indicator=ind, field="actual",
                 expected="≤ 100%", found=f"{_d(ind.actual)}%")
-        if ctx.kind(i) == "at-least" and _cost_line(ind):
+        if ctx.kind(i) == "at-least" and _cost_line(ind, cost_words, time_words, time_groups):
             yield ctx.finding(
                 "PR015", "warning", "units", f"成本类指标使用了“{ind.nature}”，通常应为“≤”",
                 f"a cost indicator uses {ind.nature!r}; cost indicators are usually '≤'",
                 indicator=ind, field="nature", expected="≤", found=ind.nature)
 
 
-def _cost_line(ind: Indicator) -> bool:
+def _cost_line(ind: Indicator, cost_words: tuple[str, ...], time_words: tuple[str, ...],
+               time_groups: tuple[str, ...]) -> bool:
     """A line about a cost (成本, 费用 …), not one about time (经费拨付及时率 under 时效指标)."""
-    if not any(w in ind.name for w in _COST_WORDS):
+    if not any(w in ind.name for w in cost_words):
         return False
-    if any("时效" in level for level in ind.path):
+    if any(w in level for level in ind.path for w in time_groups):
         return False
-    return not any(w in ind.name for w in _TIME_WORDS)
+    return not any(w in ind.name for w in time_words)
 
 
-_GROUPS = (("产出", "output"), ("效益", "benefit"), ("满意度", "satisfaction"))
-#: 一级 groups of the 产出/效益/满意度 framework (财预〔2020〕10号 项目支出); a 部门整体 form
-#: with other 一级 groups (履职效能, 管理效率, 投入, 过程 …) belongs to another framework
-_FRAMEWORK_WORDS = ("产出", "效益", "满意度", "成本")
-
-
-def _in_framework(form: Form, tops: list[str]) -> bool:
-    """PR018's framework applies to 项目支出 forms, and to others whose 一级 groups are all its."""
+def _in_framework(form: Form, tops: list[str], framework: tuple[str, ...]) -> bool:
+    """PR018's framework applies to 项目支出 forms, and to others whose 一级 groups are all
+    its (the ruleset's ``framework`` words); a 部门整体 form with other 一级 groups (履职效能,
+    管理效率, 投入, 过程 …) belongs to another framework."""
     if form.kind == "project":
         return True
-    return all(any(w in top for w in _FRAMEWORK_WORDS) for top in tops)
+    return all(any(w in top for w in framework) for top in tops)
 
 
 def structure(ctx: AuditContext) -> Iterator[Finding]:
@@ -297,8 +295,12 @@ def structure(ctx: AuditContext) -> Iterator[Finding]:
                 f"the indicator name {ind.name!r} occurs more than once", indicator=ind,
                 field="name", found=ind.name)
     tops = [ind.path[0] for ind in ctx.form.indicators if ind.path]
-    if tops and _in_framework(ctx.form, tops):
-        for zh, en in _GROUPS:
+    rs = ctx.ruleset
+    required = rs.words("required_groups")
+    # English names from the ruleset; a ruleset that gives none names the group in Chinese
+    names_en = rs.words("required_groups_en") or required
+    if tops and _in_framework(ctx.form, tops, rs.words("framework")):
+        for zh, en in zip(required, names_en):
             if not any(zh in top for top in tops):
                 yield ctx.finding(
                     "PR018", "warning", "structure", f"缺少“{zh}指标”一级指标",

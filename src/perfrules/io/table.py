@@ -15,6 +15,7 @@ the reason, so that nothing in a file is lost without a word.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -24,7 +25,8 @@ from typing import Any, Optional
 import attrs
 
 from .._model import Form, Group, Indicator, SkippedRow, _number_field
-from .._numbers import MAX_EXPONENT, is_placeholder, parse_number, percent_of, plain
+from .._numbers import MAX_EXPONENT, fold_word, is_placeholder, parse_number, percent_of, plain
+from .._ruleset import RATE_KEY, default_ruleset
 from ..exceptions import FormError, Problem
 
 __all__ = ["FIELD_HEADERS", "GridCell", "Reading", "RowKind", "read_grid", "recognize"]
@@ -134,8 +136,6 @@ _SECTION = re.compile(r"^(?:[一二三四五六七八九十]+\s*[、.．]|[0-9]+
 _POINTS = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*分")
 _EXCEL_ERRORS = {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!",
                  "#GETTING_DATA"}
-_RATE_NAMES = frozenset({"预算执行率", "全年预算执行率", "资金执行率", "项目预算执行率",
-                         "部门预算执行率", "预算资金执行率"})
 _RESULT_LABELS = frozenset(METADATA_LABELS["reported_grade"]) | (
     frozenset(METADATA_LABELS["reported_total"]) - frozenset(TOTAL_ROWS))
 _DATA = ("target", "actual", "nature", "weight", "reported_score")
@@ -702,7 +702,7 @@ def _fund_line(grid: Grid, at: int, cols: dict[str, int], rows: list[int],
         if line is None and has_amounts and not label_text.startswith("其中"):
             # no rule named: the engine scores it by its kind (a line with budget and executed
             # amounts, or named as the ruleset names execution-rate lines)
-            data: dict[str, Any] = {"name": "预算执行率"}
+            data: dict[str, Any] = {"name": RATE_KEY}
             places: dict[str, str] = {}
             if label is not None:
                 places["name"] = label.where
@@ -775,7 +775,7 @@ def _side_fund(grid: Grid, skip: set[int]) -> Optional[tuple[list[int], Indicato
     if best is None:
         return None
     rows, fields = best
-    data: dict[str, Any] = {"name": "预算执行率"}
+    data: dict[str, Any] = {"name": RATE_KEY}
     places: dict[str, str] = {"name": fields["budget"][0].where}
     for field in ("budget", "executed", "weight", "actual", "reported_score"):
         if field in fields:
@@ -870,13 +870,30 @@ def _title(grid: Grid, before: int, extra: Sequence[str]) -> tuple[str, Optional
 # -- the whole form -------------------------------------------------------------------
 
 
-def recognize(grid: Grid, source: str, *, paragraphs: Sequence[str] = ()) -> Form:
+def recognize(grid: Grid, source: str, *, paragraphs: Sequence[str] = (),
+              rate_names: Optional[Sequence[str]] = None) -> Form:
     """Build a form from a grid; raise FormError naming what is missing."""
-    return read_grid(grid, source, paragraphs=paragraphs).form
+    return read_grid(grid, source, paragraphs=paragraphs, rate_names=rate_names).form
 
 
-def read_grid(grid: Grid, source: str, *, paragraphs: Sequence[str] = ()) -> Reading:
-    """Recognise a form and account for every row under its header (see :class:`Reading`)."""
+@functools.lru_cache(maxsize=16)
+def _rate_words(names: Optional[tuple[str, ...]]) -> tuple[str, frozenset[str]]:
+    """The name a fund block's line gets and the folded execution-rate names: policy words,
+    so a ruleset's ``execution_rate_names`` (the default ruleset's when ``None``)."""
+    if names is None:
+        names = default_ruleset().execution_rate_names
+    return (names[0] if names else RATE_KEY), frozenset(fold_word(n) for n in names)
+
+
+def read_grid(grid: Grid, source: str, *, paragraphs: Sequence[str] = (),
+              rate_names: Optional[Sequence[str]] = None) -> Reading:
+    """Recognise a form and account for every row under its header (see :class:`Reading`).
+
+    ``rate_names`` are the names of execution-rate lines (a ruleset's
+    ``execution_rate_names``; by default those of ``cn-mof-2020@1``): a fund block's line
+    takes the first, and is left out when the table has a line of one of these names and
+    the block gives no weight of its own.
+    """
     if not any(text_of(c) for row in grid for c in row):
         raise FormError(Problem(code="empty-file", message="the file has no content",
                                 location=source), source)
@@ -920,8 +937,11 @@ def read_grid(grid: Grid, source: str, *, paragraphs: Sequence[str] = ()) -> Rea
             line = _fund_line(grid, fund[0], fund[1], fund_rows, reader)
         elif side is not None:
             fund_rows, line = side
-        lines = {_SPACE.sub("", i.name) for i in indicators}
-        if line is not None and (line.weight is not None or not lines & _RATE_NAMES):
+        fund_name, rate_set = _rate_words(None if rate_names is None else tuple(rate_names))
+        lines = {fold_word(i.name) for i in indicators}
+        if line is not None and (line.weight is not None or not lines & rate_set):
+            if line.name != fund_name:
+                line = attrs.evolve(line, name=fund_name)
             indicators.insert(0, line)
     if not indicators:
         raise FormError(Problem(code="no-indicators", location=header_where,
