@@ -314,3 +314,31 @@ def test_ruleset_parameters_are_checked_when_registered() -> None:
 
     with pytest.raises(PluginError, match=r"ruleset 'quad@1' does not suit rule 'at-most'.*quadratic"):
         perfrules.Registry([Bad()], entry_points=False)
+
+
+def test_a_ruleset_object_naming_a_parent_must_hold_what_it_inherits() -> None:
+    """``RuleSet.from_dict`` does not resolve ``extends``: such an object registered as it is
+    would score with none of its parent's natures, tiers or grades. It is refused at
+    registration, saying to register the data; a resolved ruleset re-registered is accepted."""
+    base = perfrules.Registry(entry_points=False)
+
+    class Partial:
+        @hookimpl
+        def perfrules_register_rulesets(self, register: Any) -> None:
+            register(perfrules.RuleSet.from_dict({
+                "id": "gz-2024", "extends": "cn-mof-2020@1", "version": "1", "title": "t",
+                "rules": {"超标扣分": "at-least"}}))
+
+    with pytest.raises(PluginError, match=r"gz-2024@1.*extends 'cn-mof-2020@1'.*rules.*"
+                                          r"register its data"):
+        perfrules.Registry([Partial()], entry_points=False)
+
+    class Copy:
+        @hookimpl
+        def perfrules_register_rulesets(self, register: Any) -> None:
+            data = base.ruleset("cn-mof-2020-linear").to_dict()
+            register(perfrules.RuleSet.from_dict({**data, "id": "linear-copy"}))
+
+    copy = perfrules.Registry([Copy()], entry_points=False).ruleset("linear-copy")
+    assert copy.param("reverse") == "linear"
+    assert [g.name for g in copy.grades] == [g.name for g in base.ruleset("cn-mof-2020").grades]

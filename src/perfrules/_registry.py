@@ -157,6 +157,21 @@ RuleInfo = tuple[str, "StepTemplates", tuple[str, ...]]
 _FROZEN_MESSAGE = "a Registry is read-only once built; build a new one to change what it holds"
 
 
+def _check_complete(owner: str, ref: str, given: RuleSet, resolved: RuleSet) -> None:
+    """A RuleSet *object* is used as it is; one that names a parent must already hold what it
+    inherits (as a registry's own resolved rulesets do), or it would silently lack the parent's
+    rules, tiers and grades: its data is what inherits."""
+    mine, full = given.to_dict(), resolved.to_dict()
+    if mine == full:
+        return
+    missing = sorted(key for key in full if mine.get(key) != full[key])
+    raise PluginError(
+        f"plugin {owner!r}: ruleset {ref!r} is a RuleSet object that extends "
+        f"{given.extends!r} but lacks what it would inherit ({', '.join(missing)}); a RuleSet "
+        "object is used as it is: register its data instead (the mapping, or the dict read "
+        "from its TOML file), and the registry merges it over its parent")
+
+
 class Registry:
     """Rules, rulesets, audit checks and formats registered by plugins.
 
@@ -341,6 +356,9 @@ class Registry:
             item = raw[ref]
             if isinstance(item, RuleSet):
                 return item.to_dict()
+            return resolve(ref, item, chain)
+
+        def resolve(ref: str, item: Mapping[str, Any], chain: tuple[str, ...]) -> dict[str, Any]:
             parent = item.get("extends")
             if parent is None:
                 return dict(item)
@@ -367,7 +385,13 @@ class Registry:
             item = raw[ref]
             owner = self._owners[("ruleset", ref)]
             try:
-                ruleset = item if isinstance(item, RuleSet) else RuleSet.from_dict(data_of(ref, ()))
+                if isinstance(item, RuleSet):
+                    ruleset = item
+                    if item.extends is not None:
+                        _check_complete(owner, ref, item,
+                                        RuleSet.from_dict(resolve(ref, item.to_dict(), ())))
+                else:
+                    ruleset = RuleSet.from_dict(data_of(ref, ()))
             except PluginError:
                 raise
             except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
