@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import decimal
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any, Optional, Union
 
@@ -12,10 +12,10 @@ import attrs
 
 from ._explain import Step, render_steps
 from ._model import Form, Indicator
-from ._numbers import CONTEXT, plain, raw_points
-from ._plan import RuleFacts, plan_for
+from ._numbers import CONTEXT, WIDE, plain, raw_points
+from ._plan import Plan, RuleFacts, plan_for
 from ._registry import Registry, get_registry
-from ._rule import ONE, ZERO, Outcome, StepTemplates
+from ._rule import ONE, ZERO, Outcome, Prepared, StepTemplates
 from ._ruleset import RuleSet
 from ._version import __version__
 from .exceptions import FormError, InputError, PluginError, Problem
@@ -232,9 +232,10 @@ class Report:
 
 #: A scored line as the engine records it: (position in the form, the indicator as
 #: scored, rule name, outcome, raw points, rounded points). Rule, outcome and
-#: points are None for a line that is not applicable. Private: read
-#: :attr:`Report.lines`.
-Row = tuple[int, Indicator, Optional[str], Optional[Outcome], Optional[Decimal], Optional[Decimal]]
+#: points are None for a line that is not applicable. In the rows of
+#: :func:`score`, a built-in rule's line holds the rule instead of its outcome
+#: (:func:`line_of` computes the outcome again). Private: read :attr:`Report.lines`.
+Row = tuple[int, Indicator, Optional[str], Any, Optional[Decimal], Optional[Decimal]]
 
 _NONE = RuleFacts("other", {}, (), None)
 
@@ -245,6 +246,8 @@ def line_of(row: Row, ruleset: RuleSet, info: Mapping[str, RuleFacts]) -> LineRe
     if rule is None or outcome is None:
         return LineResult(indicator=ind, rule=None, applicable=False,
                           steps=(Step("not_applicable", ()),))
+    if outcome.__class__ is not Outcome:  # a built-in rule, kept instead of its outcome
+        outcome = _outcome_again(outcome, ruleset, ind)
     numerator, denominator, met, judged, recipe = outcome
     steps = tuple(Step(code, tuple(args)) for code, args in recipe)
     facts = info.get(rule, _NONE)
@@ -253,6 +256,22 @@ def line_of(row: Row, ruleset: RuleSet, info: Mapping[str, RuleFacts]) -> LineRe
                       numerator=numerator, denominator=denominator, raw=raw, points=points,
                       judged=judged, steps=steps, kind=kind,
                       citation=_citation(ruleset, rule, params, steps), templates=templates)
+
+
+def _outcome_again(rule: Any, ruleset: RuleSet, ind: Indicator) -> Outcome:
+    """The outcome of a line a built-in rule scored, computed again (a built-in rule's
+    outcome depends only on the rule, the ruleset and the line, so :func:`score`
+    keeps the rule rather than the outcome and its steps: one object per line
+    instead of five for the garbage collector to track, when most reports are
+    never explained)."""
+    with decimal.localcontext(CONTEXT):
+        return _prepared(rule, ruleset)(ind)
+
+
+@functools.lru_cache(maxsize=256)
+def _prepared(rule: Any, ruleset: RuleSet) -> Prepared:
+    fn: Prepared = rule.prepare(ruleset)
+    return fn
 
 
 def _citation(rs: RuleSet, rule: str, params: tuple[str, ...],
@@ -329,13 +348,22 @@ def score(
     """
     reg = registry if registry is not None else get_registry()
     rs = reg.ruleset(ruleset if ruleset is not None else form.ruleset)
-    rows, problems, total = recompute(form, rs, reg)
+    plan = plan_for(reg, rs)
+    with decimal.localcontext(CONTEXT):
+        rows, problems = _score_rows(form, rs, reg, plan, compact=True)
+        problems.extend(_check_weights(form, rs))
+        total: Optional[Decimal] = None
+        if not problems:
+            try:
+                total = _total(rows, rs, form)
+            except FormError as exc:
+                problems.extend(exc.problems)
     if problems or total is None:
         raise FormError(problems, form.source)
-    report = Report(form=form, ruleset=rs, total=total, grade=rs.grade_of(total),
+    report = Report(form=form, ruleset=rs, total=total, grade=plan.grade_of(total),
                     plugins=reg.plugin_versions)
-    object.__setattr__(report, "_rows", rows)
-    object.__setattr__(report, "_rule_info", plan_for(reg, rs).facts)
+    object.__setattr__(report, "_rows", tuple(rows))
+    object.__setattr__(report, "_rule_info", plan.facts)
     return report
 
 
@@ -349,7 +377,7 @@ def recompute(
     turns a row into a :class:`LineResult`.
     """
     with decimal.localcontext(CONTEXT):
-        rows, problems = _score_rows(form, rs, reg)
+        rows, problems = _score_rows(form, rs, reg, plan_for(reg, rs))
         problems.extend(_check_weights(form, rs))
         total: Optional[Decimal] = None
         if not problems:
@@ -368,100 +396,150 @@ def _problem(ind: Indicator, field: str, code: str, message: str, expected: str)
 
 
 _MAX_WEIGHT = Decimal(10) ** 15  # a form's amounts in 元 fit with room to spare
+_WIDE_MULTIPLY, _WIDE_DIVIDE = WIDE.multiply, WIDE.divide
 
 
-def _score_rows(form: Form, rs: RuleSet, reg: Registry) -> tuple[list[Row], list[Problem]]:
+def _score_rows(form: Form, rs: RuleSet, reg: Registry, plan: Plan,
+                compact: bool = False) -> tuple[list[Row], list[Problem]]:
     """The scoring loop: one row per scored line, every problem collected.
 
     This is the hot path: what depends on the ruleset only is prepared once
-    (:class:`~perfrules._plan.Plan`); per line, one call of the plan's
-    ``choose``, one call of the rule and one tuple. Outcomes of the built-in rules are trusted (their
-    conformance is tested); a plugin's are checked and it runs in a fresh copy
-    of the fixed context.
+    (:class:`~perfrules._plan.Plan`). A line with nothing unusual about it (no
+    problem from its cells, a weight in range, no rule of its own, a nature or
+    an execution-rate name that routes to a built-in rule) takes the fast path:
+    two dictionary lookups, one call of the rule, one tuple. Every other line
+    takes :func:`_score_line`, the general path. Outcomes of the built-in rules
+    are trusted (their conformance is tested); a plugin's are checked and it
+    runs in a fresh copy of the fixed context. ``compact``: a row of a built-in
+    rule holds the rule instead of its outcome (:func:`line_of` computes it
+    again when asked).
     """
     problems: list[Problem] = list(form.problems)
     rows: list[Row] = []
     append = rows.append
-    plan = plan_for(reg, rs)
-    choose = plan.choose
-    na_seen = plan.na_seen  # the cache, read without a call
+    fast, rate_fast = plan.fast, plan.rate_fast
+    rate_seen, na_seen = plan.rate_seen, plan.na_seen  # the caches, read without a call
     quantum, rounding = _QUANTA[rs.places], rs.rounding
+    multiply, divide = _WIDE_MULTIPLY, _WIDE_DIVIDE
     for position, ind in enumerate(form.indicators):
-        bad = False
-        if ind.problems:
-            problems.extend(ind.problems)
-            bad = True
         weight = ind.weight
-        if weight is None:
-            bad = True
-            if not any(p.field == "weight" for p in ind.problems):
-                problems.append(_problem(ind, "weight", "missing-weight",
-                                         "the weight (指标权重/分值) is empty", "a number ≥ 0"))
-        elif weight < 0:
-            bad = True
-            problems.append(_problem(ind, "weight", "negative-weight",
-                                     f"the weight {weight} is negative", "a number ≥ 0"))
-        elif weight >= _MAX_WEIGHT:
-            bad = True
-            problems.append(_problem(ind, "weight", "weight-out-of-range",
-                                     f"the weight {weight} is far too large",
-                                     f"a number from 0 to {rs.weight_total}"))
+        if (weight is None or ind.problems or ind.rule is not None or not ind.applicable
+                or weight < 0 or weight >= _MAX_WEIGHT):
+            _score_line(position, ind, rs, reg, plan, append, problems)
+            continue
         actual = ind.actual
-        not_applicable: Optional[bool] = not ind.applicable
-        if not not_applicable and actual.__class__ is str:
+        if actual.__class__ is str:
             not_applicable = na_seen.get(actual)
             if not_applicable is None:
                 not_applicable = plan.is_not_applicable(actual)
-        if not_applicable:
-            if not bad:
+            if not_applicable:
                 append((position, ind, None, None, None, None))
+                continue
+        rate = rate_seen.get(ind.name)
+        if rate is None:
+            rate = plan.is_rate(ind.name)
+        found = rate_fast if rate else fast.get(ind.nature)
+        if found is None:
+            _score_line(position, ind, rs, reg, plan, append, problems)
             continue
-        entry, scored, extra, problem = choose(ind)
-        if entry is None:
-            if problem is not None:
-                problems.append(problem)
-            continue
-        fn, trusted, codes, rule_name = entry.score, entry.trusted, entry.codes, entry.name
+        fn, rule_name, rule = found
         try:
-            # Scored even when the weight is bad, so that all problems show at once.
-            if trusted:
-                outcome = fn(scored)
-            else:  # a plugin runs in a fresh copy of the fixed context: it cannot move a number
-                with decimal.localcontext(CONTEXT):
-                    outcome = fn(scored)
+            outcome = fn(ind)
+            numerator, denominator = outcome[0], outcome[1]
+            # multiply first: exact whenever the points are a finite decimal; no double rounding
+            raw = weight if numerator is ONE and denominator is ONE else \
+                divide(multiply(weight, numerator), denominator)
+            points = raw.quantize(quantum, rounding)
         except InputError as exc:
             problems.extend(exc.problems)
             continue
+        except ArithmeticError:  # the rule's or the points': the general path says which
+            _score_line(position, ind, rs, reg, plan, append, problems)
+            continue
         except PluginError:
             raise
-        except ArithmeticError as exc:
-            if not trusted:
-                raise _plugin_failed(reg, rule_name, ind, exc) from exc
-            problems.append(_problem(ind, "actual", "number-out-of-range",
-                                     f"the numbers of this line are out of range ({exc!r})",
-                                     "amounts below 10^15"))
-            continue
         except Exception as exc:
             raise _plugin_failed(reg, rule_name, ind, exc) from exc
-        if bad or weight is None:
-            continue
-        if not trusted:
-            outcome = _checked(reg, rule_name, ind, outcome, codes)
-        if extra is not None:
-            outcome = Outcome(outcome[0], outcome[1], outcome[2], outcome[3], (extra, *outcome[4]))
-        numerator, denominator = outcome[0], outcome[1]
-        try:
-            # multiply first: exact whenever the points are a finite decimal
-            raw = weight if numerator is ONE and denominator is ONE else \
-                raw_points(weight, numerator, denominator)  # no double rounding
-            points = raw.quantize(quantum, rounding)
-        except ArithmeticError as exc:
-            problems.append(_problem(ind, "weight", "number-out-of-range",
-                                     f"the points of this line are out of range ({exc!r})",
-                                     f"a weight from 0 to {rs.weight_total}"))
-            continue
-        append((position, scored, rule_name, outcome, raw, points))
+        append((position, ind, rule_name, rule if compact else outcome, raw, points))
     return rows, problems
+
+
+def _score_line(position: int, ind: Indicator, rs: RuleSet, reg: Registry, plan: Plan,
+                append: Callable[[Row], None], problems: list[Problem]) -> None:
+    """Score one line by the general path: every problem of the line in ``problems``,
+    its row through ``append`` when it can be scored."""
+    bad = False
+    if ind.problems:
+        problems.extend(ind.problems)
+        bad = True
+    weight = ind.weight
+    if weight is None:
+        bad = True
+        if not any(p.field == "weight" for p in ind.problems):
+            problems.append(_problem(ind, "weight", "missing-weight",
+                                     "the weight (指标权重/分值) is empty", "a number ≥ 0"))
+    elif weight < 0:
+        bad = True
+        problems.append(_problem(ind, "weight", "negative-weight",
+                                 f"the weight {weight} is negative", "a number ≥ 0"))
+    elif weight >= _MAX_WEIGHT:
+        bad = True
+        problems.append(_problem(ind, "weight", "weight-out-of-range",
+                                 f"the weight {weight} is far too large",
+                                 f"a number from 0 to {rs.weight_total}"))
+    actual = ind.actual
+    not_applicable: Optional[bool] = not ind.applicable
+    if not not_applicable and actual.__class__ is str:
+        not_applicable = plan.is_not_applicable(actual)
+    if not_applicable:
+        if not bad:
+            append((position, ind, None, None, None, None))
+        return
+    entry, scored, extra, problem = plan.choose(ind)
+    if entry is None:
+        if problem is not None:
+            problems.append(problem)
+        return
+    fn, trusted, codes, rule_name = entry.score, entry.trusted, entry.codes, entry.name
+    try:
+        # Scored even when the weight is bad, so that all problems show at once.
+        if trusted:
+            outcome = fn(scored)
+        else:  # a plugin runs in a fresh copy of the fixed context: it cannot move a number
+            with decimal.localcontext(CONTEXT):
+                outcome = fn(scored)
+    except InputError as exc:
+        problems.extend(exc.problems)
+        return
+    except PluginError:
+        raise
+    except ArithmeticError as exc:
+        if not trusted:
+            raise _plugin_failed(reg, rule_name, ind, exc) from exc
+        problems.append(_problem(ind, "actual", "number-out-of-range",
+                                 f"the numbers of this line are out of range ({exc!r})",
+                                 "amounts below 10^15"))
+        return
+    except Exception as exc:
+        raise _plugin_failed(reg, rule_name, ind, exc) from exc
+    if bad or weight is None:
+        return
+    if not trusted:
+        outcome = _checked(reg, rule_name, ind, outcome, codes)
+    if extra is not None:
+        outcome = Outcome(outcome[0], outcome[1], outcome[2], outcome[3], (extra, *outcome[4]))
+    numerator, denominator = outcome[0], outcome[1]
+    try:
+        # multiply first: exact whenever the points are a finite decimal
+        raw = weight if numerator is ONE and denominator is ONE else \
+            raw_points(weight, numerator, denominator)  # no double rounding
+        points = raw.quantize(_QUANTA[rs.places], rs.rounding)
+    except ArithmeticError as exc:
+        problems.append(_problem(ind, "weight", "number-out-of-range",
+                                 f"the points of this line are out of range ({exc!r})",
+                                 f"a weight from 0 to {rs.weight_total}"))
+        return
+    append((position, scored, rule_name, outcome, raw, points))
 
 
 def _checked(reg: Registry, rule_name: str, ind: Indicator, outcome: Any,

@@ -222,6 +222,25 @@ class Plan:
         self.rate_seen: dict[str, bool] = {}
         self.na_seen: dict[str, bool] = {}
         self._kernels: dict[str, Optional[Kernel]] = {}
+        #: the scoring loop's fast path: nature -> (function, rule name, rule) for the
+        #: natures routed to a built-in rule, and the same for execution-rate lines
+        #: (None when a plugin's rule or no rule scores them); :meth:`choose` decides
+        #: every other line
+        self.fast: dict[Optional[str], tuple[Prepared, str, object]] = {
+            nature: _fast(entry) for nature, entry in (
+                (nature, entries.get(name)) for nature, name in by_nature.items())
+            if entry is not None and entry.trusted}
+        rate_entry = entries.get(rate) if rate is not None else None
+        self.rate_fast: Optional[tuple[Prepared, str, object]] = (
+            _fast(rate_entry) if rate_entry is not None and rate_entry.trusted else None)
+        self._grades = sorted(rs.grades, key=lambda g: g.minimum, reverse=True)
+
+    def grade_of(self, total: Any) -> str:
+        """The grade of a total, as :meth:`RuleSet.grade_of` gives it (sorted once)."""
+        for grade in self._grades:
+            if total >= grade.minimum:
+                return grade.name
+        return ""
 
     # -- words -------------------------------------------------------------------
 
@@ -331,6 +350,10 @@ class Plan:
 def plan_for(reg: Registry, rs: RuleSet) -> Plan:
     """The plan of a ruleset in a registry (built once, then cached)."""
     return Plan(reg, rs)
+
+
+def _fast(entry: RuleEntry) -> tuple[Prepared, str, object]:
+    return entry.score, entry.name, entry._rule
 
 
 def _rate_rule(entries: Mapping[str, RuleEntry]) -> Optional[str]:
