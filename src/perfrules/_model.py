@@ -18,6 +18,9 @@ from typing import Any, Optional, Union
 import attrs
 
 from ._numbers import (
+    PLAIN_NUMBER,
+    SHORT_NUMBER,
+    WORD_TO_NATURE,
     NotANumberError,
     NumberError,
     NumberRangeError,
@@ -140,6 +143,10 @@ class Indicator:
         whole form can be checked at once. Unknown keys raise
         :class:`~perfrules.exceptions.FormError`.
         """
+        if cls is Indicator and data.__class__ is dict:
+            fast = _fast_indicator(data, source, cells)
+            if fast is not None:
+                return fast
         problems = _check_keys(data, _INDICATOR_KEYS, source, data.get("name"))
         fields, more = _parse_indicator(data, source, cells or {})
         problems.extend(more)
@@ -250,7 +257,13 @@ class Form:
                                     expected="a non-empty list of indicators"))
             raw = []
         for i, item in enumerate(raw):
-            where = f"{source}: indicators[{i}]" if source else f"indicators[{i}]"
+            where = f"{source}: indicators[{i}]" if source else (
+                _WHERE[i] if i < len(_WHERE) else f"indicators[{i}]")
+            if item.__class__ is dict:
+                fast = _fast_indicator(item, where, None)
+                if fast is not None:
+                    indicators.append(fast)
+                    continue
             if not isinstance(item, Mapping):
                 problems.append(Problem(code="not-an-indicator", location=where,
                                         message="an indicator is a mapping of fields",
@@ -372,6 +385,9 @@ _FORM_KEYS = frozenset({
 })
 
 
+#: ``indicators[i]``: where the lines of a form without a source come from, made once
+_WHERE = tuple(f"indicators[{i}]" for i in range(256))
+
 #: The years a form may be of (a year beyond them is a typing error such as 20222).
 _YEARS = (1000, 9999)
 
@@ -471,6 +487,203 @@ def _number_field(data: Mapping[str, Any], key: str, source: Optional[str],
 
 
 _OPERATORS = frozenset({"≥", ">", "≤", "<", "="})
+
+# -- the fast path of Indicator.from_dict ------------------------------------------------
+#
+# Most indicators come as JSON gives them: numbers written plainly (``95``, ``4.5``),
+# words that are plainly words (良好, 全部完成), a nature the catalogue knows as written.
+# For such a line :func:`_fast_indicator` gives the very Indicator the general path
+# (:func:`_parse_indicator`, then the attrs converters) would give, without parsing
+# anything twice: a plain number is read once by ``Decimal`` (the converters would
+# read it again), a word is classified once (cached) instead of being tried as a number,
+# a nature and a unit are looked up. Anything else — a unit in a cell, an operator in
+# the target, a placeholder note, a value of another type, an unknown key — returns
+# None and takes the general path, which also finds every problem.
+# tests/test_fastpath.py checks that both paths give equal indicators.
+
+_SLOW = object()
+_WORD_CACHE: dict[str, object] = {}
+_UNIT_CACHE: dict[str, str] = {}
+_WORD_CACHE_LIMIT = 4096
+
+
+def _word_value(value: str) -> object:
+    """A target or actual cell that is not a plain number, read as the general path
+    reads it when that cannot raise a problem: None (a placeholder), the word
+    stripped, or ``_SLOW`` (a number with a unit, an operator, NaN …)."""
+    found = _WORD_CACHE.get(value)
+    if found is None:
+        if len(_WORD_CACHE) > _WORD_CACHE_LIMIT:
+            _WORD_CACHE.clear()
+        found = _WORD_CACHE[value] = _classify_word(value)
+    return found
+
+
+def _classify_word(value: str) -> object:
+    if len(value) > 200 or "0" <= value[:1] <= "9":
+        return _SLOW
+    if not value.strip() or is_placeholder(value):
+        return None  # "" is no key: the caller never asks for it
+    if split_nature(value)[0] is not None:
+        return _SLOW
+    try:
+        parse_number(value)
+    except NotANumberError:
+        return _SLOW
+    except NumberError:
+        return value.strip()
+    return _SLOW
+
+
+def _unit_value(unit: str) -> str:
+    found = _UNIT_CACHE.get(unit)
+    if found is None:
+        if len(_UNIT_CACHE) > _WORD_CACHE_LIMIT:
+            _UNIT_CACHE.clear()
+        stripped = unit.strip()
+        found = _UNIT_CACHE[unit] = "" if stripped and is_placeholder(stripped) else stripped
+    return found
+
+
+_PLAIN_NUMBER = PLAIN_NUMBER.match
+
+
+def _plain(text: str) -> bool:
+    """Whether a text is a plain number (:data:`~perfrules._numbers.PLAIN_NUMBER`) short
+    enough to be within range whatever its digits; ``95`` and ``4.5`` without the regex."""
+    if len(text) > SHORT_NUMBER:
+        return False
+    if text.isascii() and (text.isdigit() or (
+            text.replace(".", "", 1).isdigit() and text[0] != "." and text[-1] != ".")):
+        return True
+    return _PLAIN_NUMBER(text) is not None
+_NUMBER_KEYS = ("weight", "reported_score", "judged_score", "budget", "executed")
+_INDICATOR_FIELDS = ("name", "weight", "nature", "target", "actual", "unit", "path", "rule",
+                     "applicable", "reported_score", "judged_score", "budget", "executed",
+                     "note", "source", "cells", "problems")
+
+
+def _fast_indicator(data: dict[str, Any], source: Optional[str],
+                    cells: Optional[Mapping[str, str]]) -> Optional[Indicator]:
+    """The Indicator of a plain line (see above), or None for the general path."""
+    if not data.keys() <= _INDICATOR_KEYS:
+        return None
+    get = data.get
+    name = get("name")
+    if name.__class__ is not str:
+        return None
+    name = name.strip()
+    if not name:
+        return None
+    # numbers: plain digits only (the general path reads them alike: Decimal(text))
+    weight = get("weight")
+    if weight is not None:
+        if weight.__class__ is not str or not _plain(weight):
+            return None
+        weight = Decimal(weight)
+    reported, judged = get("reported_score"), get("judged_score")
+    budget, executed = get("budget"), get("executed")
+    if reported is not None or judged is not None or budget is not None or executed is not None:
+        numbers = []
+        for value in (reported, judged, budget, executed):
+            if value is not None:
+                if value.__class__ is not str or not _plain(value):
+                    return None
+                value = Decimal(value)
+            numbers.append(value)
+        reported, judged, budget, executed = numbers
+    # target and actual: a plain number, a plain word or nothing
+    target = get("target")
+    if target is not None:
+        if target.__class__ is not str:
+            return None
+        if _plain(target):
+            target = Decimal(target)
+        elif target:
+            target = _word_value(target)
+            if target is _SLOW:
+                return None
+        else:
+            target = None
+    actual = get("actual")
+    if actual is not None:
+        if actual.__class__ is not str:
+            return None
+        if _plain(actual):
+            actual = Decimal(actual)
+        elif actual:
+            actual = _word_value(actual)
+            if actual is _SLOW:
+                return None
+        else:
+            actual = None
+    nature = get("nature")
+    if nature is not None:
+        if nature.__class__ is not str:
+            return None
+        if nature:
+            nature = WORD_TO_NATURE.get(nature)
+            if nature is None:
+                return None
+        else:
+            nature = None
+    unit = get("unit")
+    if unit is None:
+        unit = ""
+    elif unit.__class__ is str:
+        unit = _unit_value(unit)
+    else:
+        return None
+    rule = get("rule")
+    if rule is not None:
+        if rule.__class__ is not str:
+            return None
+        rule = rule.strip() if rule else None
+    note = get("note")
+    if note is None:
+        note = ""
+    elif note.__class__ is not str or (note and is_placeholder(note)):
+        return None
+    path = get("path") or ()
+    if path.__class__ is str:
+        path = (path,)
+    elif path.__class__ is list or path.__class__ is tuple:
+        for part in path:
+            if part.__class__ is not str:
+                return None
+        path = tuple(path)
+    else:
+        return None
+    applicable = get("applicable", True)
+    if applicable is not True and applicable is not False:
+        return None
+    # the slots set as attrs' __init__ sets them, without its converters (every value is
+    # already what they would make of it); tests/test_fastpath.py checks the field list
+    ind: Indicator = _new(Indicator)
+    _set_name(ind, name)
+    _set_weight(ind, weight)
+    _set_nature(ind, nature)
+    _set_target(ind, target)
+    _set_actual(ind, actual)
+    _set_unit(ind, unit)
+    _set_path(ind, path)
+    _set_rule(ind, rule)
+    _set_applicable(ind, applicable)
+    _set_reported_score(ind, reported)
+    _set_judged_score(ind, judged)
+    _set_budget(ind, budget)
+    _set_executed(ind, executed)
+    _set_note(ind, note)
+    _set_source(ind, source)
+    _set_cells(ind, _cells(cells) if cells else ())
+    _set_problems(ind, ())
+    return ind
+
+
+_new = object.__new__
+(_set_name, _set_weight, _set_nature, _set_target, _set_actual, _set_unit, _set_path, _set_rule,
+ _set_applicable, _set_reported_score, _set_judged_score, _set_budget, _set_executed, _set_note,
+ _set_source, _set_cells, _set_problems) = (getattr(Indicator, f).__set__ for f in _INDICATOR_FIELDS)
 
 
 def _parse_indicator(data: Mapping[str, Any], source: Optional[str],

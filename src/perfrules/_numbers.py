@@ -64,6 +64,8 @@ NATURES: dict[str, tuple[str, ...]] = {
 _WORD_TO_NATURE: dict[str, str] = {
     word: nature for nature, words in NATURES.items() for word in words
 }
+#: A nature word as a cell writes it -> its canonical nature (``不低于`` -> ``≥``).
+WORD_TO_NATURE = _WORD_TO_NATURE
 # Longest first, so that ">=" wins over ">" and "不低于" over nothing shorter.
 _PREFIXES = sorted(
     (w for w in _WORD_TO_NATURE if w not in ("以上", "以下", "以内", "定性指标", "定性")),
@@ -102,10 +104,10 @@ _NUMBER = re.compile(
         (?P<unit>.*)$""",
     re.VERBOSE | re.DOTALL,
 )
-_PLAIN = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?\Z")
+_PLAIN = PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?\Z")
 _UNIT_OK = re.compile(r"^[^0-9.,+\-]*$")
 #: plain text no longer than this is within range whatever its digits (18 + sign and point)
-_SHORT = 20
+_SHORT = SHORT_NUMBER = 20
 _NOT_NUMBERS = frozenset({"nan", "snan", "qnan", "inf", "infinity", "+inf", "-inf", "+infinity",
                           "-infinity", "+nan", "-nan"})
 _NAN_REASON = "NaN or Infinity is not a number; write the value itself"
