@@ -8,6 +8,9 @@ their words, their scores and their content hashes.
 from __future__ import annotations
 
 import ast
+import shutil
+import subprocess
+import tempfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -18,6 +21,7 @@ import perfrules
 from perfrules import Form, PluginError, RuleSet
 from perfrules._ruleset import AUDIT_WORD_KEYS, default_ruleset
 from perfrules.builtin.rulesets import load_data
+from perfrules.exceptions import UnknownRulesetError
 from perfrules.hookspecs import hookimpl
 from perfrules.io.table import GridCell, read_grid
 
@@ -245,3 +249,59 @@ def test_the_fund_line_takes_the_first_rate_name() -> None:
     rows = [*FUND, HEAD, ["产出指标", "数量指标", "甲", "≥100", 100, 90, 90]]
     assert _names(rows)[0] == "预算执行率"
     assert _names(rows, rate_names=["资金执行率", "预算执行率"])[0] == "资金执行率"
+
+
+# -- load_all reads with the ruleset it is given --------------------------------------------
+
+ROWS: list[list[Any]] = [
+    ["项目资金（万元）", "全年预算数", "全年执行数", "执行率", "得分"],
+    ["年度资金总额", "200", "190", "95%", ""],
+    [],
+    HEAD,
+    ["产出指标", "时效指标", "资金到位率", "90%", "95%", "10", "9.5"],
+    ["产出指标", "数量指标", "甲", "≥100", "100", "90", "90"],
+]
+
+
+def _csv(folder: Path) -> Path:
+    """The table as Excel saves it as CSV (UTF-8 with a BOM)."""
+    path = folder / "资金到位率.csv"
+    path.write_text("\r\n".join(",".join(row) for row in ROWS) + "\r\n", "utf-8-sig")
+    return path
+
+
+def _xlsx(folder: Path) -> Path:
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed")
+    source = _csv(folder)
+    with tempfile.TemporaryDirectory() as profile:  # its own profile: never a running one's
+        subprocess.run([soffice, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless",
+                        "--infilter=CSV:44,34,76", "--convert-to", "xlsx", "--outdir",
+                        str(folder / "out"), str(source)],
+                       check=True, capture_output=True, timeout=300)
+    return folder / "out" / "资金到位率.xlsx"
+
+
+@pytest.mark.parametrize("make", [_csv, _xlsx], ids=["csv", "xlsx-libreoffice"])
+def test_load_all_reads_with_the_ruleset_it_is_given(
+        make: Any, tmp_path: Path, registry: perfrules.Registry) -> None:
+    path = make(tmp_path)
+    national = perfrules.load_all(path, registry=registry)
+    assert [i.name for i in national[0].indicators] == ["预算执行率", "资金到位率", "甲"]
+    for ruleset in ("demo-words@1", registry.ruleset("demo-words@1")):
+        (form,) = perfrules.load_all(path, registry=registry, ruleset=ruleset)
+        assert [i.name for i in form.indicators] == ["资金到位率", "甲"]
+        report = perfrules.score(form, ruleset, registry=registry)
+        assert [(ln.kind, ln.points) for ln in report.lines] == [
+            ("execution-rate", Decimal("9.50")), ("at-least", Decimal("90.00"))]
+        single = perfrules.load(path, registry=registry, ruleset=ruleset)
+        assert [i.name for i in single.indicators] == ["资金到位率", "甲"]
+    # the read is over: the next one reads with the default names again
+    assert perfrules.load_all(path, registry=registry) == national
+
+
+def test_load_all_names_an_unknown_ruleset(tmp_path: Path,
+                                           registry: perfrules.Registry) -> None:
+    with pytest.raises(UnknownRulesetError, match="nowhere"):
+        perfrules.load_all(_csv(tmp_path), registry=registry, ruleset="nowhere@1")

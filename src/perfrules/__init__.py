@@ -95,16 +95,18 @@ def load(
     *,
     format: Optional[str] = None,
     registry: Optional[Registry] = None,
+    ruleset: Union[str, RuleSet, None] = None,
 ) -> Form:
     """Read the one form of a file; the reader is chosen by ``format`` or the extension.
 
     A file that holds several forms (sheets, Word tables, PDF pages) is a
     :class:`~perfrules.FormError` (``several-forms``) naming them: read it
-    with :func:`load_all`.
+    with :func:`load_all`. ``ruleset``: as :func:`load_all`.
     """
     reg = registry if registry is not None else get_registry()
     reader = reg.reader_for(path, format)
-    form = _from_reader(reg, reader, lambda: reader.read(Path(path)), path)
+    with _reading_for(reg, ruleset):
+        form = _from_reader(reg, reader, lambda: reader.read(Path(path)), path)
     if not isinstance(form, Form):
         raise _reader_failed(reg, reader, path, TypeError(f"read() returned {form!r}, not a Form"))
     return form
@@ -115,6 +117,7 @@ def load_all(
     *,
     format: Optional[str] = None,
     registry: Optional[Registry] = None,
+    ruleset: Union[str, RuleSet, None] = None,
 ) -> tuple[Form, ...]:
     """Every form a file holds (one per sheet, per Word table, per PDF table …).
 
@@ -122,9 +125,23 @@ def load_all(
     several forms in one file offers ``read_all(path)``; for the others the
     file holds exactly one form. Never returns fewer forms than the file
     holds without raising.
+
+    ``ruleset`` (an id, ``id@version`` or a RuleSet) is the one the forms will be
+    scored with, when the caller knows it: the table recogniser reads its
+    execution-rate names (``execution_rate_names``); by default those of
+    ``cn-mof-2020@1``. It does not pin the forms to it.
     """
     reg = registry if registry is not None else get_registry()
-    return _read_with(reg, reg.reader_for(path, format), path)
+    reader = reg.reader_for(path, format)
+    with _reading_for(reg, ruleset):
+        return _read_with(reg, reader, path)
+
+
+def _reading_for(reg: Registry, ruleset: Union[str, RuleSet, None]) -> Any:
+    """The recogniser's vocabulary for one read: the given ruleset's, else the default's."""
+    from .io.table import reading_for
+
+    return reading_for(None if ruleset is None else reg.ruleset(ruleset).execution_rate_names)
 
 
 def _read_with(reg: Registry, reader: Any, path: Union[str, Path]) -> tuple[Form, ...]:

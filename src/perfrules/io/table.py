@@ -15,10 +15,12 @@ the reason, so that nothing in a file is lost without a word.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextvars import ContextVar
 from decimal import Decimal
 from typing import Any, Optional
 
@@ -876,6 +878,23 @@ def recognize(grid: Grid, source: str, *, paragraphs: Sequence[str] = (),
     return read_grid(grid, source, paragraphs=paragraphs, rate_names=rate_names).form
 
 
+#: The execution-rate names of the ruleset a read is for (``load_all(ruleset=…)``), for
+#: the recogniser under a reader that only passes a path; ``None``: the default ruleset's.
+_READ_FOR: ContextVar[Optional[tuple[str, ...]]] = ContextVar("perfrules_rate_names",
+                                                               default=None)
+
+
+@contextlib.contextmanager
+def reading_for(rate_names: Optional[Sequence[str]]) -> Iterator[None]:
+    """Within the block, the recogniser reads with these execution-rate names (a ruleset's
+    ``execution_rate_names``) unless it is given its own; ``None``: the default ruleset's."""
+    token = _READ_FOR.set(None if rate_names is None else tuple(rate_names))
+    try:
+        yield
+    finally:
+        _READ_FOR.reset(token)
+
+
 @functools.lru_cache(maxsize=16)
 def _rate_words(names: Optional[tuple[str, ...]]) -> tuple[str, frozenset[str]]:
     """The name a fund block's line gets and the folded execution-rate names: policy words,
@@ -890,7 +909,8 @@ def read_grid(grid: Grid, source: str, *, paragraphs: Sequence[str] = (),
     """Recognise a form and account for every row under its header (see :class:`Reading`).
 
     ``rate_names`` are the names of execution-rate lines (a ruleset's
-    ``execution_rate_names``; by default those of ``cn-mof-2020@1``): a fund block's line
+    ``execution_rate_names``; by default those of the ruleset the read is for
+    (:func:`reading_for`), else of ``cn-mof-2020@1``): a fund block's line
     takes the first, and is left out when the table has a line of one of these names and
     the block gives no weight of its own.
     """
@@ -937,7 +957,8 @@ def read_grid(grid: Grid, source: str, *, paragraphs: Sequence[str] = (),
             line = _fund_line(grid, fund[0], fund[1], fund_rows, reader)
         elif side is not None:
             fund_rows, line = side
-        fund_name, rate_set = _rate_words(None if rate_names is None else tuple(rate_names))
+        rate_list = _READ_FOR.get() if rate_names is None else tuple(rate_names)
+        fund_name, rate_set = _rate_words(rate_list)
         lines = {fold_word(i.name) for i in indicators}
         if line is not None and (line.weight is not None or not lines & rate_set):
             if line.name != fund_name:
