@@ -25,7 +25,8 @@ from .canonical import check_file
 from .canonical import file_error as _error
 
 __all__ = ["ENV_PREFIX", "Limits", "ManyForms", "Unpacked", "check_cells", "check_indicators",
-           "check_text", "check_zip", "head", "limit_error", "resolve", "xls_cell_budget"]
+           "check_text", "check_zip", "head", "limit_error", "open_zip", "resolve",
+           "xls_cell_budget"]
 
 ENV_PREFIX = "PERFRULES_"
 _MIB = 1024 * 1024
@@ -143,16 +144,32 @@ def check_zip(path: Path, kind: str, resave: str, limits: Limits) -> Unpacked:
     Returns the budget of what is read from it, for readers that read a part once per
     use (sheets that share one part: each use counts).
     """
+    archive, unpacked = open_zip(path, kind, resave, limits)
+    archive.close()
+    return unpacked
+
+
+def open_zip(path: Path, kind: str, resave: str, limits: Limits) -> tuple[zipfile.ZipFile, Unpacked]:
+    """:func:`check_zip`, and the archive it checked, open (the caller closes it): its
+    directory is read once, not once to check and again to read (on a small form that
+    is a tenth of the reading)."""
     if head(path, limits) == _OLE_MAGIC:
         raise _error(str(path), "encrypted-or-old",
                      f"the file is password-protected, or an old binary {kind} file saved "
                      f"under a new name", f"remove the password, or save it as {resave}")
     try:
-        with zipfile.ZipFile(path) as archive:
-            infos = archive.infolist()
+        archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         raise _error(str(path), "corrupt-file", f"the file is not a valid {resave} file (corrupt "
                      "or not a zip archive)", f"a {resave} file saved by Excel, WPS or Word") from None
+    try:
+        return archive, _check_parts(path, archive.infolist(), resave, limits)
+    except BaseException:
+        archive.close()
+        raise
+
+
+def _check_parts(path: Path, infos: list[zipfile.ZipInfo], resave: str, limits: Limits) -> Unpacked:
     if len(infos) > limits.max_parts:
         raise limit_error(str(path), "max_parts", limits.max_parts,
                           f"the file holds {len(infos)} parts")

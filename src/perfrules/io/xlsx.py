@@ -63,7 +63,7 @@ from .._model import Form
 from .._numbers import MAX_EXPONENT, plain
 from ..exceptions import FormError, Problem
 from ._forms import Rows, forms_from_sheets
-from ._limits import Limits, ManyForms, check_zip, limit_error, resolve
+from ._limits import Limits, ManyForms, limit_error, open_zip, resolve
 from .canonical import file_error as _error
 from .table import GridCell
 
@@ -133,14 +133,7 @@ def read_grids(path: Path, limits: Limits, unsaved: Optional[dict[str, str]] = N
     ``=formula``).
     """
     unsaved = {} if unsaved is None else unsaved
-    unpacked = check_zip(path, "Excel (.xls)", ".xlsx", limits)
-    try:
-        archive = zipfile.ZipFile(path)
-    except OSError as exc:
-        raise _error(str(path), "unreadable", f"cannot read the file: {exc.strerror or exc}") from None
-    except Exception as exc:  # zipfile raises several types on a damaged archive
-        raise _error(str(path), "corrupt-file", f"Excel cannot be read: {type(exc).__name__}: "
-                     f"{exc}", _RESAVE) from None
+    archive, unpacked = open_zip(path, "Excel (.xls)", ".xlsx", limits)  # its directory read once
     with archive:
         package = _Package(archive)
         try:
@@ -445,6 +438,7 @@ def _parse_sheet(data: bytes, book: _Book, title: str, limits: Limits, budget: _
         return cells
     strings, styles, epoch = book.strings, book.styles, book.epoch
     row_tag, c_tag, v_tag = ns + "row", ns + "c", ns + "v"
+    is_tag, t_tag, r_tag = ns + "is", ns + "t", ns + "r"
     columns: dict[str, int] = {}
     kinds_of: dict[str, tuple[str, ...]] = {}  # style index → its number format's kinds
     left, limit = budget.left, limits.max_cells
@@ -471,7 +465,22 @@ def _parse_sheet(data: bytes, book: _Book, title: str, limits: Limits, budget: _
                 col += 1
             kind = elem.get("t")
             percent = False
-            if len(elem) == 1 and elem[0].tag == v_tag and (kind is None or kind == "s"):
+            if kind == "inlineStr":  # openpyxl's strings: <is><t>…</t></is>, or rich text
+                if len(elem) == 1 and elem[0].tag == is_tag:
+                    inline = elem[0]
+                    if len(inline) == 1 and inline[0].tag == t_tag:
+                        value = inline[0].text or ""
+                        if "_x" in value:
+                            value = _unescape(value)
+                    else:
+                        value = _rich_text(inline, t_tag, r_tag)
+                else:
+                    found = elem.find(is_tag)
+                    value = None if found is None else _rich_text(found, t_tag, r_tag)
+                if value is None or not value.strip():
+                    continue
+            elif len(elem) == 1 and elem[0].tag == v_tag and (kind is None or kind == "s"
+                                                               or kind == "n"):
                 # the common cells, a shared string or a number with no formula
                 text = elem[0].text
                 if not text:
