@@ -24,7 +24,7 @@ import attrs
 from .._model import Form, SkippedRow
 from ..exceptions import FormError, Problem
 from ._limits import check_cells
-from .table import FIELD_HEADERS, GridCell, _find_header, norm, recognize, text_of
+from .table import FIELD_HEADERS, GridCell, _find_header, forget, norm, recognize, text_of
 
 __all__ = ["Block", "forms_from_sheets", "forms_from_tables"]
 
@@ -232,6 +232,7 @@ def forms_from_sheets(path: Path,
     """One form per sheet that holds an indicator table; cover sheets are skipped, and so
     are sheets that are no form (a data dictionary, a code table), with a word. A sheet
     of many projects' rows told apart by a column gives one form per project."""
+    forget()  # the recogniser's memos of folded texts are per file
     for name, rows, paragraphs in sheets:  # no text is folded (NFKC) beyond max_cell_chars
         check_cells(rows, paragraphs, f"{path}#{name}")
     keyed = {name: split_by_key(rows) for name, rows, _ in sheets if rows}
@@ -335,6 +336,7 @@ def forms_from_tables(path: Path, blocks: Sequence[Block],
 
     ``preamble`` is the text before the first table (title, 附件1 …).
     """
+    forget()  # the recogniser's memos of folded texts are per file
     kinds: list[str] = []
     first: list[Union[Form, FormError]] = []  # each table on its own, reused when it is a whole form
     check_cells((), preamble, str(path))  # no text is folded (NFKC) beyond max_cell_chars

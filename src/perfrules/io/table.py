@@ -143,11 +143,58 @@ _RESULT_LABELS = frozenset(METADATA_LABELS["reported_grade"]) | (
 _DATA = ("target", "actual", "nature", "weight", "reported_score")
 
 
+#: The recogniser asks the same questions of the same text many times (is this row a
+#: header? a fund header? the end of the table?), and a form repeats its texts (header
+#: words, group names merged down, placeholders): each text is folded, and parsed as a
+#: number, once. The memos hold pure functions of a cell's text, so what they give never
+#: depends on what was read before; :func:`forget` empties them for each file (a
+#: benchmark reading one file again does not find its texts folded), and they never hold
+#: more than ``_MEMO_BUDGET`` characters of text (a few MB).
+_NORMS: dict[str, str] = {}
+_FLATS: dict[str, str] = {}
+_NUMERIC: dict[str, bool] = {}
+#: the characters of the texts each memo may hold before it starts again
+_MEMO_BUDGET = 1 << 20
+_MEMO_CHARS = 2048
+_memo_left = {id(_NORMS): _MEMO_BUDGET, id(_FLATS): _MEMO_BUDGET, id(_NUMERIC): _MEMO_BUDGET}
+
+
+def forget() -> None:
+    """Empty the memos of folded texts (see ``_NORMS``): called once per file."""
+    for memo in (_NORMS, _FLATS, _NUMERIC):
+        memo.clear()
+        _memo_left[id(memo)] = _MEMO_BUDGET
+
+
+def _remember(memo: dict[str, Any], text: str, value: Any) -> None:
+    if len(text) > _MEMO_CHARS:
+        return  # a long note: seldom asked twice
+    left = _memo_left[id(memo)] - len(text)
+    if left < 0:
+        memo.clear()
+        left = _MEMO_BUDGET - len(text)
+    _memo_left[id(memo)] = left
+    memo[text] = value
+
+
 def norm(value: Any) -> str:
     """Header text folded for matching: NFKC, no spaces or line breaks, no （单位）."""
+    cls = value.__class__
+    if cls is str:
+        found = _NORMS.get(value)
+        if found is None:
+            found = _norm(value)
+            _remember(_NORMS, value, found)
+        return found
     if value is None:
         return ""
-    text = unicodedata.normalize("NFKC", str(value))
+    if cls is Decimal or cls is int:
+        return str(value)  # ASCII digits, sign, point, exponent: nothing to fold
+    return _norm(str(value))
+
+
+def _norm(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
     return _BRACKETS.sub("", _SPACE.sub("", text)).rstrip(":：")
 
 
@@ -155,6 +202,12 @@ def _flat(value: Any) -> str:
     """Text folded for prefix matching: NFKC, no spaces, no bracketed words."""
     if value is None:
         return ""
+    if value.__class__ is str:
+        found = _FLATS.get(value)
+        if found is None:
+            found = _BRACKETS.sub("", _SPACE.sub("", unicodedata.normalize("NFKC", value)))
+            _remember(_FLATS, value, found)
+        return found
     return _BRACKETS.sub("", _SPACE.sub("", unicodedata.normalize("NFKC", str(value))))
 
 
@@ -175,7 +228,11 @@ def cell_value(cell: GridCell) -> Any:
     value = cell.value
     if value is None or isinstance(value, bool):
         return None if value is None else str(value)
-    if isinstance(value, float):
+    if value.__class__ is Decimal:  # the common cell: a number read from a spreadsheet
+        if not value.is_finite():
+            return str(value)
+        number = value
+    elif isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             return str(value)  # refused later, with the cell named
         number = Decimal(repr(value))  # shortest repr: 794.8, not 794.79999…
@@ -194,7 +251,16 @@ def cell_value(cell: GridCell) -> Any:
 
 
 def _is_number(value: Any) -> bool:
-    if isinstance(value, bool):
+    cls = value.__class__
+    if cls is str:
+        found = _NUMERIC.get(value)
+        if found is None:
+            found = _numeric_text(value)
+            _remember(_NUMERIC, value, found)
+        return found
+    if cls is Decimal or cls is int or cls is float:
+        return True
+    if value is None or isinstance(value, bool):
         return False
     if isinstance(value, (int, float, Decimal)):
         return True
@@ -207,20 +273,54 @@ def _is_number(value: Any) -> bool:
     return False
 
 
+def _numeric_text(value: str) -> bool:
+    if not value.strip():
+        return False
+    try:
+        _, unit = parse_number(value)
+    except ValueError:
+        return False
+    return unit in (None, "%")
+
+
+#: per table of header words: (its items when the lookup was made, header → (field, rank))
+_LOOKUPS: dict[int, tuple[tuple[tuple[str, tuple[str, ...]], ...], dict[str, tuple[str, int]]]] = {}
+
+
+def _lookup(table: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, int]]:
+    """Header → (the first field naming it, its rank there), made again if the table changed."""
+    items = tuple(table.items())
+    made = _LOOKUPS.get(id(table))
+    if made is not None and made[0] == items:
+        return made[1]
+    lookup: dict[str, tuple[str, int]] = {}
+    for field, names in items:
+        for rank, name in enumerate(names):
+            lookup.setdefault(name, (field, rank))  # the first field, its first place
+    _LOOKUPS[id(table)] = (items, lookup)
+    return lookup
+
+
 def _match(text: str, table: dict[str, tuple[str, ...]]) -> Optional[tuple[str, int]]:
     """The field a header names and its rank (lower is better)."""
     if not text:
         return None
-    for field, names in table.items():
-        if text in names:
-            return field, names.index(text)
-    return None
+    return _lookup(table).get(text)
 
 
 def _map_header(rows: Sequence[Sequence[GridCell]],
                 table: dict[str, tuple[str, ...]]) -> dict[str, int]:
     """Columns of each field, from one header row or two stacked ones."""
     best: dict[str, tuple[int, int]] = {}
+    lookup = _lookup(table)
+    if len(rows) == 1:  # one row: each cell's own text
+        for col, cell in enumerate(rows[0]):
+            found = lookup.get(norm(cell.value))
+            if found is not None:
+                field, rank = found
+                if field not in best or rank < best[field][1]:
+                    best[field] = (col, rank)
+        return {f: c for f, (c, _) in best.items()}
     width = max((len(r) for r in rows), default=0)
     for col in range(width):
         texts = [norm(r[col].value) if col < len(r) else "" for r in rows]
@@ -228,7 +328,7 @@ def _map_header(rows: Sequence[Sequence[GridCell]],
         if len(texts) > 1 and all(texts) and texts[0] != texts[1]:
             candidates.append("".join(texts))
         for text in candidates:
-            found = _match(text, table)
+            found = lookup.get(text)
             if found is None:
                 continue
             field, rank = found
@@ -239,11 +339,38 @@ def _map_header(rows: Sequence[Sequence[GridCell]],
 
 
 def _has_numbers(row: Sequence[GridCell]) -> bool:
-    return any(_is_number(c.value) for c in row)
+    for cell in row:
+        value = cell.value
+        if value is None:
+            continue
+        cls = value.__class__
+        if cls is Decimal or cls is int or cls is float:
+            return True
+        if cls is str:
+            found = _NUMERIC.get(value)
+            if found is None:
+                found = _numeric_text(value)
+                _remember(_NUMERIC, value, found)
+            if found:
+                return True
+        elif _is_number(value):
+            return True
+    return False
+
+
+def _words(row: Sequence[GridCell], words: dict[str, tuple[str, int]], need: int) -> bool:
+    """Whether at least ``need`` cells of a row hold one of ``words`` (a header row names
+    several columns): most rows are data and fail this first."""
+    for cell in row:
+        if cell.value is not None and norm(cell.value) in words:
+            need -= 1
+            if not need:
+                return True
+    return False
 
 
 def _is_fund_header(row: Sequence[GridCell]) -> Optional[dict[str, int]]:
-    if _has_numbers(row):
+    if not _words(row, _lookup(FUND_HEADERS), 2) or _has_numbers(row):  # budget, executed/rate
         return None
     cols = _map_header([row], FUND_HEADERS)
     if "budget" in cols and ("executed" in cols or "actual" in cols):
@@ -253,7 +380,7 @@ def _is_fund_header(row: Sequence[GridCell]) -> Optional[dict[str, int]]:
 
 def _is_header(row: Sequence[GridCell]) -> Optional[dict[str, int]]:
     """The indicator columns a row names, when it is a header row: header words, no data."""
-    if _has_numbers(row):
+    if not _words(row, _lookup(FIELD_HEADERS), 3) or _has_numbers(row):  # 3 columns named
         return None
     cols = _map_header([row], FIELD_HEADERS)
     if len(cols) < 3 or _is_fund_header(row) is not None:
@@ -264,7 +391,7 @@ def _is_header(row: Sequence[GridCell]) -> Optional[dict[str, int]]:
 def _is_subheader(row: Sequence[GridCell]) -> bool:
     """A second header row: only header words (指标值 over 年初指标值 / 全年指标值)."""
     texts = [norm(c.value) for c in row if text_of(c)]
-    return (bool(texts) and not _has_numbers(row) and all(t in _ALL_HEADERS for t in texts)
+    return (bool(texts) and all(t in _ALL_HEADERS for t in texts) and not _has_numbers(row)
             and bool(_map_header([row], FIELD_HEADERS)))
 
 
@@ -351,7 +478,19 @@ def _label_cell(cell: GridCell) -> bool:
 
 
 def _visible(row: Sequence[GridCell]) -> list[tuple[int, GridCell]]:
-    return [(j, c) for j, c in enumerate(row) if text_of(c)]
+    """The cells that show something, with their columns (``text_of`` not empty)."""
+    out = []
+    for j, cell in enumerate(row):
+        value = cell.value
+        if value is None:
+            continue
+        cls = value.__class__
+        if cls is str:
+            if value and (not value[0].isspace() or value.strip()):
+                out.append((j, cell))
+        elif cls is Decimal or cls is int or text_of(cell):  # str(number) is never empty
+            out.append((j, cell))
+    return out
 
 
 def _row_text(row: Sequence[GridCell]) -> str:
@@ -363,8 +502,10 @@ def _row_text(row: Sequence[GridCell]) -> str:
     return " | ".join(texts)
 
 
-def _ends(row: Sequence[GridCell], header: Sequence[str]) -> Optional[RowKind]:
-    """The row ends the table (or repeats its header), else None."""
+def _ends(row: Sequence[GridCell], header: Sequence[str],
+          visible: Optional[list[tuple[int, GridCell]]] = None) -> Optional[RowKind]:
+    """The row ends the table (or repeats its header), else None (``visible``: the row's
+    :func:`_visible` cells, when the caller has them)."""
     cols = _is_header(row)
     if cols is not None:
         if [norm(c.value) for c in row] == list(header):
@@ -373,7 +514,7 @@ def _ends(row: Sequence[GridCell], header: Sequence[str]) -> Optional[RowKind]:
         return RowKind(-1, "end", "the header of the next table", "下一张表的表头")
     if _is_fund_header(row) is not None:
         return RowKind(-1, "end", "the header of a fund block", "资金表的表头")
-    for _, cell in _visible(row):
+    for _, cell in _visible(row) if visible is None else visible:
         if _label_cell(cell):
             continue
         flat = _flat(cell.value)
@@ -387,13 +528,15 @@ def _ends(row: Sequence[GridCell], header: Sequence[str]) -> Optional[RowKind]:
     return None
 
 
-def _total_label(row: Sequence[GridCell], cols: dict[str, int]) -> Optional[str]:
+def _total_label(row: Sequence[GridCell], cols: dict[str, int],
+                 visible: Optional[list[tuple[int, GridCell]]] = None) -> Optional[str]:
     """The total (or subtotal) label of a total row, wherever it sits left of its numbers.
 
     The label may be merged over several left columns (总分 over A:F); the name
     cell must then be empty or hold the label too.
     """
-    first = next(((j, c) for j, c in _visible(row) if not _label_cell(c)), None)
+    first = next(((j, c) for j, c in (_visible(row) if visible is None else visible)
+                  if not _label_cell(c)), None)
     if first is None:
         return None
     text = norm(first[1].value)
@@ -464,9 +607,10 @@ class _Reader:
         grid, cols = self.grid, self.cols
         for i in range(start, len(grid)):
             row = grid[i]
-            if not _visible(row):
+            visible = _visible(row)
+            if not visible:
                 continue
-            end = _ends(row, self.header)
+            end = _ends(row, self.header, visible)
             if end is not None:
                 self.kind(i, end.kind, end.reason, end.reason_zh)
                 if end.kind == "end":
@@ -479,7 +623,7 @@ class _Reader:
                 self.kind(i, "header", "the column numbers under the header (栏次 1 2 3 …)",
                           "表头下的栏次行")
                 continue
-            first = next((c for _, c in _visible(row) if not _label_cell(c)), None)
+            first = next((c for _, c in visible if not _label_cell(c)), None)
             if first is None:
                 self.kind(i, "placeholder", "only the label merged down the table", "仅合并的标签")
                 continue
@@ -494,7 +638,7 @@ class _Reader:
                 self.kind(i, "total", "the reported score or grade", "自评得分或等级")
                 self.total_rows.append(i)
                 continue
-            total = _total_label(row, cols)
+            total = _total_label(row, cols, visible)
             if total is not None:
                 self.read_total(i, row, total)
                 continue
