@@ -18,7 +18,8 @@ that a loaded machine slows both alike. The floors (benchmarks/README.md):
   score_table in a fresh process: growth of its peak RSS over the RSS after imports;
 - readers: perfrules' .xlsx and .docx readers against floors that build the same named grid
   (an etree walk of the sheet XML; an lxml walk resolving merges), and load_all beside them
-  (benchmarks/bench_readers.py);
+  (benchmarks/bench_readers.py); the recogniser's share of load_all (load_all − the
+  reader) on forms of 20 and 60 lines;
 - audit --jobs: ``perfrules audit DIR --jobs 2`` against ``--jobs 1`` on the same files;
 - stream: ``perfrules audit DIR -o OUT/`` on 10^3 and 10^4 forms (--full; 200 and 10^3
   quick): forms/s, peak RSS of the main process and of each worker, and the main
@@ -323,7 +324,7 @@ def bench_readers(args: argparse.Namespace, tmp: Path) -> list[tuple[Any, ...]]:
         "docx floor": best(lambda: bench_readers.docx_floor(docx), args.repeat),
         "docx load_all": best(lambda: perfrules.load_all(docx), args.repeat),
     }
-    return [
+    rows: list[tuple[Any, ...]] = [
         (".xlsx files/s: perfrules reader vs same-grid etree floor", 1 / times["xlsx"],
          1 / times["xlsx floor"], ">= 0.77 (<= 1.3x time)"),
         (".docx files/s: perfrules reader vs lxml walk resolving merges", 1 / times["docx"],
@@ -333,6 +334,24 @@ def bench_readers(args: argparse.Namespace, tmp: Path) -> list[tuple[Any, ...]]:
         (".docx files/s: load_all (reader + recogniser) vs the same floor", 1 / times["docx load_all"],
          1 / times["docx floor"], "-"),
     ]
+    # the recogniser's share (issue 18): load_all − the reader alone, on the 20-line form and
+    # on a 60-line one; "recogniser / reader" above 1 is where the recogniser is more than the read
+    shares = {20: (xlsx, docx)}
+    sheets = bench_readers.layout(60, 1)
+    shares[60] = (fileformats.write(sheets, tmp / "form60.xlsx", "xlsx"),
+                  fileformats.write(sheets, tmp / "form60.docx", "docx"))
+    for lines, (xlsx_n, docx_n) in shares.items():
+        for fmt, path, reader in ((".xlsx", xlsx_n, bench_readers.xlsx_perfrules_read),
+                                  (".docx", docx_n, bench_readers.docx_perfrules_read)):
+            if lines == 20:
+                read, full = times[fmt[1:]], times[fmt[1:] + " load_all"]
+            else:
+                read = best(lambda p=path, r=reader: r(p), args.repeat)  # type: ignore[misc]
+                full = best(lambda p=path: perfrules.load_all(p), args.repeat)  # type: ignore[misc]
+            rows.append((f"{fmt} recogniser µs per {lines}-line form (load_all − reader): "
+                         f"{(full - read) / full:.0%} of load_all, {(full - read) / read:.1f}× the "
+                         f"reader's {read * 1e6:,.0f} µs", (full - read) * 1e6, None, "-"))
+    return rows
 
 
 def bench_audit_jobs(args: argparse.Namespace, tmp: Path) -> list[tuple[Any, ...]]:
