@@ -153,15 +153,16 @@ _DATA = ("target", "actual", "nature", "weight", "reported_score")
 _NORMS: dict[str, str] = {}
 _FLATS: dict[str, str] = {}
 _NUMERIC: dict[str, bool] = {}
+_CELLS: dict[str, Any] = {}  # a text cell's value (cell_value): the text, or None for a placeholder
 #: the characters of the texts each memo may hold before it starts again
 _MEMO_BUDGET = 1 << 20
 _MEMO_CHARS = 2048
-_memo_left = {id(_NORMS): _MEMO_BUDGET, id(_FLATS): _MEMO_BUDGET, id(_NUMERIC): _MEMO_BUDGET}
+_memo_left = {id(memo): _MEMO_BUDGET for memo in (_NORMS, _FLATS, _NUMERIC, _CELLS)}
 
 
 def forget() -> None:
     """Empty the memos of folded texts (see ``_NORMS``): called once per file."""
-    for memo in (_NORMS, _FLATS, _NUMERIC):
+    for memo in (_NORMS, _FLATS, _NUMERIC, _CELLS):
         memo.clear()
         _memo_left[id(memo)] = _MEMO_BUDGET
 
@@ -232,6 +233,13 @@ def cell_value(cell: GridCell) -> Any:
         if not value.is_finite():
             return str(value)
         number = value
+    elif value.__class__ is str:
+        found = _CELLS.get(value, _CELLS)
+        if found is _CELLS:
+            text = value.strip()
+            found = None if not text or is_placeholder(text) else text
+            _remember(_CELLS, value, found)
+        return found
     elif isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             return str(value)  # refused later, with the cell named
@@ -308,11 +316,12 @@ def _match(text: str, table: dict[str, tuple[str, ...]]) -> Optional[tuple[str, 
     return _lookup(table).get(text)
 
 
-def _map_header(rows: Sequence[Sequence[GridCell]],
-                table: dict[str, tuple[str, ...]]) -> dict[str, int]:
+def _map_header(rows: Sequence[Sequence[GridCell]], table: dict[str, tuple[str, ...]],
+                lookup: Optional[dict[str, tuple[str, int]]] = None) -> dict[str, int]:
     """Columns of each field, from one header row or two stacked ones."""
     best: dict[str, tuple[int, int]] = {}
-    lookup = _lookup(table)
+    if lookup is None:
+        lookup = _lookup(table)
     if len(rows) == 1:  # one row: each cell's own text
         for col, cell in enumerate(rows[0]):
             found = lookup.get(norm(cell.value))
@@ -370,9 +379,10 @@ def _words(row: Sequence[GridCell], words: dict[str, tuple[str, int]], need: int
 
 
 def _is_fund_header(row: Sequence[GridCell]) -> Optional[dict[str, int]]:
-    if not _words(row, _lookup(FUND_HEADERS), 2) or _has_numbers(row):  # budget, executed/rate
+    lookup = _lookup(FUND_HEADERS)
+    if not _words(row, lookup, 2) or _has_numbers(row):  # budget, executed/rate
         return None
-    cols = _map_header([row], FUND_HEADERS)
+    cols = _map_header([row], FUND_HEADERS, lookup)
     if "budget" in cols and ("executed" in cols or "actual" in cols):
         return cols
     return None
@@ -380,9 +390,10 @@ def _is_fund_header(row: Sequence[GridCell]) -> Optional[dict[str, int]]:
 
 def _is_header(row: Sequence[GridCell]) -> Optional[dict[str, int]]:
     """The indicator columns a row names, when it is a header row: header words, no data."""
-    if not _words(row, _lookup(FIELD_HEADERS), 3) or _has_numbers(row):  # 3 columns named
+    lookup = _lookup(FIELD_HEADERS)
+    if not _words(row, lookup, 3) or _has_numbers(row):  # 3 columns named
         return None
-    cols = _map_header([row], FIELD_HEADERS)
+    cols = _map_header([row], FIELD_HEADERS, lookup)
     if len(cols) < 3 or _is_fund_header(row) is not None:
         return None
     return cols
