@@ -192,3 +192,34 @@ def test_compact_rows_on_every_kind_of_line() -> None:
         _check_lines(report, _lines_by_outcomes(form, rs))
         assert any(row[3].__class__ is not Outcome for row in report._rows
                    if row[3] is not None)
+
+
+@pytest.mark.parametrize("ruleset", RULESETS, ids=lambda r: r.id)
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_credit_functions_agree_with_the_rules(ruleset: perfrules.RuleSet,
+                                               data: st.DataObject) -> None:
+    """prepare_credit gives the (numerator, denominator) of prepare's outcome — the same
+    Decimal objects — and refuses what it refuses, with the same problems."""
+    value = st.sampled_from([None, "良好", Decimal(0), Decimal("-0"), Decimal(-3), Decimal(5),
+                             Decimal("5.00"), Decimal(10)]) | st.decimals(
+        min_value=-50, max_value=200, places=2)
+    ind = perfrules.Indicator(name="x", weight=Decimal(10),
+                              nature=data.draw(st.sampled_from(["≥", ">", "≤", "<", "=", None])),
+                              target=data.draw(value), actual=data.draw(value))
+    plan = plan_for(REG, ruleset)
+    for entry in plan.entries.values():
+        prepare_credit = getattr(entry._rule, "prepare_credit", None)
+        if prepare_credit is None:
+            continue
+        credit = prepare_credit(ruleset)
+        try:
+            full: Any = entry.score(ind)[:2]
+        except perfrules.InputError as exc:
+            with pytest.raises(perfrules.InputError) as info:
+                credit(ind)
+            assert info.value.problems == exc.problems
+            continue
+        got = credit(ind)
+        assert got == full and all(x is y or (x == y and str(x) == str(y))
+                                   for x, y in zip(got, full)), (entry.name, got, full)

@@ -361,7 +361,7 @@ def score(
     if problems or total is None:
         raise FormError(problems, form.source)
     report = Report(form=form, ruleset=rs, total=total, grade=plan.grade_of(total),
-                    plugins=reg.plugin_versions)
+                    plugins=plan.plugins)
     object.__setattr__(report, "_rows", tuple(rows))
     object.__setattr__(report, "_rule_info", plan.facts)
     return report
@@ -412,7 +412,8 @@ def _score_rows(form: Form, rs: RuleSet, reg: Registry, plan: Plan,
     are trusted (their conformance is tested); a plugin's are checked and it
     runs in a fresh copy of the fixed context. ``compact``: a row of a built-in
     rule holds the rule instead of its outcome (:func:`line_of` computes it
-    again when asked).
+    again when asked), and a rule with a credit-only function
+    (``prepare_credit``) is asked for the credit alone, without explanation steps.
     """
     problems: list[Problem] = list(form.problems)
     rows: list[Row] = []
@@ -424,7 +425,7 @@ def _score_rows(form: Form, rs: RuleSet, reg: Registry, plan: Plan,
     for position, ind in enumerate(form.indicators):
         weight = ind.weight
         if (weight is None or ind.problems or ind.rule is not None or not ind.applicable
-                or weight < 0 or weight >= _MAX_WEIGHT):
+                or weight < ZERO or weight >= _MAX_WEIGHT):
             _score_line(position, ind, rs, reg, plan, append, problems)
             continue
         actual = ind.actual
@@ -442,10 +443,14 @@ def _score_rows(form: Form, rs: RuleSet, reg: Registry, plan: Plan,
         if found is None:
             _score_line(position, ind, rs, reg, plan, append, problems)
             continue
-        fn, rule_name, rule = found
+        fn, rule_name, rule, credit = found
         try:
-            outcome = fn(ind)
-            numerator, denominator = outcome[0], outcome[1]
+            if compact and credit is not None:  # the outcome's credit alone: no steps
+                outcome = None
+                numerator, denominator = credit(ind)
+            else:
+                outcome = fn(ind)
+                numerator, denominator = outcome[0], outcome[1]
             # multiply first: exact whenever the points are a finite decimal; no double rounding
             raw = weight if numerator is ONE and denominator is ONE else \
                 divide(multiply(weight, numerator), denominator)
@@ -615,17 +620,14 @@ def _check_weights(form: Form, rs: RuleSet) -> list[Problem]:
 
 
 def _total(rows: list[Row], rs: RuleSet, form: Form) -> Decimal:
-    points: list[Decimal] = []
+    points = [row[5] for row in rows if row[5] is not None]
+    if len(points) == len(rows):  # every line applies: form_total's arithmetic, in the
+        return line_points(sum(points, ZERO), rs)  # fixed context the caller is in
+    # some lines do not apply (their rows hold no points): rescale to the weight total
     weight = ZERO
-    rescale = False
-    for _, ind, rule, _, _, line in rows:
-        if rule is None or line is None:  # not applicable
-            rescale = True
-            continue
-        points.append(line)
-        weight += ind.weight  # type: ignore[operator]
-    if not rescale:
-        return form_total(points, rs)
+    for row in rows:
+        if row[5] is not None:
+            weight += row[1].weight  # type: ignore[operator]
     if weight == 0:
         raise FormError(Problem(code="nothing-applicable", location=form.source,
                                 message="no applicable indicator carries weight",

@@ -502,6 +502,7 @@ _OPERATORS = frozenset({"≥", ">", "≤", "<", "="})
 # tests/test_fastpath.py checks that both paths give equal indicators.
 
 _SLOW = object()
+_MISSING = object()
 _WORD_CACHE: dict[str, object] = {}
 _UNIT_CACHE: dict[str, str] = {}
 _WORD_CACHE_LIMIT = 4096
@@ -511,8 +512,8 @@ def _word_value(value: str) -> object:
     """A target or actual cell that is not a plain number, read as the general path
     reads it when that cannot raise a problem: None (a placeholder), the word
     stripped, or ``_SLOW`` (a number with a unit, an operator, NaN …)."""
-    found = _WORD_CACHE.get(value)
-    if found is None:
+    found = _WORD_CACHE.get(value, _MISSING)
+    if found is _MISSING:
         if len(_WORD_CACHE) > _WORD_CACHE_LIMIT:
             _WORD_CACHE.clear()
         found = _WORD_CACHE[value] = _classify_word(value)
@@ -600,7 +601,8 @@ def _fast_indicator(data: dict[str, Any], source: Optional[str],
         if _plain(target):
             target = Decimal(target)
         elif target:
-            target = _word_value(target)
+            word = _WORD_CACHE.get(target, _MISSING)
+            target = _word_value(target) if word is _MISSING else word
             if target is _SLOW:
                 return None
         else:
@@ -612,7 +614,8 @@ def _fast_indicator(data: dict[str, Any], source: Optional[str],
         if _plain(actual):
             actual = Decimal(actual)
         elif actual:
-            actual = _word_value(actual)
+            word = _WORD_CACHE.get(actual, _MISSING)
+            actual = _word_value(actual) if word is _MISSING else word
             if actual is _SLOW:
                 return None
         else:
@@ -631,7 +634,8 @@ def _fast_indicator(data: dict[str, Any], source: Optional[str],
     if unit is None:
         unit = ""
     elif unit.__class__ is str:
-        unit = _unit_value(unit)
+        found = _UNIT_CACHE.get(unit)
+        unit = _unit_value(unit) if found is None else found
     else:
         return None
     rule = get("rule")

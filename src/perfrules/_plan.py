@@ -25,7 +25,7 @@ import functools
 import re
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, NamedTuple, Optional
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Optional
 
 import attrs
 
@@ -189,6 +189,10 @@ class Choice(NamedTuple):
     problem: Optional[Problem]
 
 
+#: (function, rule name, rule, credit-only function or None) of a built-in rule
+_Fast = tuple[Prepared, str, object, Optional[Callable[..., Any]]]
+
+
 class Plan:
     """Everything about rules that depends only on the registry and the ruleset."""
 
@@ -222,18 +226,20 @@ class Plan:
         self.rate_seen: dict[str, bool] = {}
         self.na_seen: dict[str, bool] = {}
         self._kernels: dict[str, Optional[Kernel]] = {}
-        #: the scoring loop's fast path: nature -> (function, rule name, rule) for the
-        #: natures routed to a built-in rule, and the same for execution-rate lines
+        #: the scoring loop's fast path: nature -> (function, rule name, rule, credit-only
+        #: function) for the natures routed to a built-in rule, the same for execution-rate lines
         #: (None when a plugin's rule or no rule scores them); :meth:`choose` decides
         #: every other line
-        self.fast: dict[Optional[str], tuple[Prepared, str, object]] = {
+        self.fast: dict[Optional[str], _Fast] = {
             nature: _fast(entry) for nature, entry in (
                 (nature, entries.get(name)) for nature, name in by_nature.items())
             if entry is not None and entry.trusted}
         rate_entry = entries.get(rate) if rate is not None else None
-        self.rate_fast: Optional[tuple[Prepared, str, object]] = (
+        self.rate_fast: Optional[_Fast] = (
             _fast(rate_entry) if rate_entry is not None and rate_entry.trusted else None)
         self._grades = sorted(rs.grades, key=lambda g: g.minimum, reverse=True)
+        #: (name, version) of the registry's plugins, made once (a registry never changes)
+        self.plugins: tuple[tuple[str, str], ...] = reg.plugin_versions
 
     def grade_of(self, total: Any) -> str:
         """The grade of a total, as :meth:`RuleSet.grade_of` gives it (sorted once)."""
@@ -352,8 +358,12 @@ def plan_for(reg: Registry, rs: RuleSet) -> Plan:
     return Plan(reg, rs)
 
 
-def _fast(entry: RuleEntry) -> tuple[Prepared, str, object]:
-    return entry.score, entry.name, entry._rule
+def _fast(entry: RuleEntry) -> tuple[Prepared, str, object, Optional[Callable[..., Any]]]:
+    """A built-in rule's fast-path entry: its function, name, the rule itself, and its
+    credit-only function (``prepare_credit``, see :mod:`perfrules.builtin.rules`) or None."""
+    prepare_credit = getattr(entry._rule, "prepare_credit", None)
+    credit = prepare_credit(entry._ruleset) if prepare_credit is not None else None
+    return entry.score, entry.name, entry._rule, credit
 
 
 def _rate_rule(entries: Mapping[str, RuleEntry]) -> Optional[str]:

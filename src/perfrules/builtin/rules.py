@@ -40,6 +40,15 @@ HUNDRED = Decimal(100)
 _outcome = functools.partial(tuple.__new__, Outcome)
 _CONTEXT = fixed_context()  # a private copy: nobody else can change it
 
+#: What ``prepare_credit(ruleset)`` of a built-in rule returns: the (numerator,
+#: denominator) of the outcome ``prepare(ruleset)``'s function gives for the same line —
+#: the same Decimal objects, the same InputError — without its explanation steps.
+#: :func:`perfrules.score` scores plain lines with it and computes the whole outcome
+#: only when the report's lines are read (tests/test_fastpath.py holds both to agree).
+Credit = Callable[[Indicator], tuple[Decimal, Decimal]]
+_FULL = (ONE, ONE)
+_NOTHING = (ZERO, ONE)
+
 #: Steps of the quantitative rules (≥ > ≤ < =).
 QUANTITATIVE_TEMPLATES: StepTemplates = {
     "met": {"zh": "{0} {2} {1}，达成", "en": "{0} {2} {1}: met"},
@@ -127,18 +136,34 @@ class AtLeast(PreparedRule):
     def prepare(self, ruleset: RuleSet) -> Prepared:
         def at_least(ind: Indicator) -> Outcome:
             a, b = ind.target, ind.actual
-            if a.__class__ is not Decimal or b.__class__ is not Decimal or a < 0:
+            if a.__class__ is not Decimal or b.__class__ is not Decimal or a < ZERO:
                 raise _bad_target_or_actual(ind)
             nature = ind.nature or "≥"
-            if a == 0:
-                if b >= 0:
+            if a == ZERO:
+                if b >= ZERO:
                     return _outcome((ONE, ONE, True, False, (("zero_target_met", (b, nature)),)))
                 return _outcome((ZERO, ONE, False, False, (("zero_target_unmet", (b, nature)),)))
             if b >= a:
                 return _outcome((ONE, ONE, True, False, (("met", (b, a, nature)),)))
-            if b < 0:
+            if b < ZERO:
                 return _outcome((ZERO, ONE, False, False, (("negative_actual", (b,)),)))
             return _outcome((b, a, False, False, (("unmet", (b, a, nature)),)))
+
+        return at_least
+
+    def prepare_credit(self, ruleset: RuleSet) -> Credit:
+        """The credit of :meth:`prepare`'s outcome alone (see :data:`Credit`)."""
+        def at_least(ind: Indicator) -> tuple[Decimal, Decimal]:
+            a, b = ind.target, ind.actual
+            if a.__class__ is not Decimal or b.__class__ is not Decimal or a < ZERO:
+                raise _bad_target_or_actual(ind)
+            if a == ZERO:
+                return _FULL if b >= ZERO else _NOTHING
+            if b >= a:
+                return _FULL
+            if b < ZERO:
+                return _NOTHING
+            return b, a
 
         return at_least
 
@@ -168,11 +193,11 @@ class AtMost(PreparedRule):
 
         def at_most(ind: Indicator) -> Outcome:
             a, b = ind.target, ind.actual
-            if a.__class__ is not Decimal or b.__class__ is not Decimal or a < 0:
+            if a.__class__ is not Decimal or b.__class__ is not Decimal or a < ZERO:
                 raise _bad_target_or_actual(ind)
             nature = ind.nature or "≤"
-            if a == 0:
-                if b <= 0:
+            if a == ZERO:
+                if b <= ZERO:
                     return _outcome((ONE, ONE, True, False, (("zero_target_met", (b, nature)),)))
                 return _outcome((ZERO, ONE, False, False, (("zero_target_unmet", (b, nature)),)))
             if b <= a:
@@ -183,6 +208,26 @@ class AtMost(PreparedRule):
             if b >= 2 * a:
                 return _outcome((ZERO, ONE, False, False, (unmet, ("reverse_linear_zero", (b, a)))))
             return _outcome((2 * a - b, a, False, False, (unmet, ("reverse_linear", (b, a)))))
+
+        return at_most
+
+    def prepare_credit(self, ruleset: RuleSet) -> Credit:
+        """The credit of :meth:`prepare`'s outcome alone (see :data:`Credit`)."""
+        linear = ruleset.param("reverse", "ratio") == "linear"
+
+        def at_most(ind: Indicator) -> tuple[Decimal, Decimal]:
+            a, b = ind.target, ind.actual
+            if a.__class__ is not Decimal or b.__class__ is not Decimal or a < ZERO:
+                raise _bad_target_or_actual(ind)
+            if a == ZERO:
+                return _FULL if b <= ZERO else _NOTHING
+            if b <= a:
+                return _FULL
+            if not linear:
+                return a, b
+            if b >= 2 * a:
+                return _NOTHING
+            return 2 * a - b, a
 
         return at_most
 
@@ -202,19 +247,35 @@ class Equal(PreparedRule):
     def prepare(self, ruleset: RuleSet) -> Prepared:
         def equal(ind: Indicator) -> Outcome:
             a, b = ind.target, ind.actual
-            if a.__class__ is not Decimal or b.__class__ is not Decimal or a < 0:
+            if a.__class__ is not Decimal or b.__class__ is not Decimal or a < ZERO:
                 raise _bad_target_or_actual(ind)
-            if a == 0:
-                if b == 0:
+            if a == ZERO:
+                if b == ZERO:
                     return _outcome((ONE, ONE, True, False, (("zero_target_met", (b, "=")),)))
                 return _outcome((ZERO, ONE, False, False, (("zero_target_unmet", (b, "=")),)))
             if b == a:
                 return _outcome((ONE, ONE, True, False, (("met", (b, a, "=")),)))
             if b > a:
                 return _outcome((ONE, ONE, True, False, (("exceeds", (b, a)),)))
-            if b < 0:
+            if b < ZERO:
                 return _outcome((ZERO, ONE, False, False, (("negative_actual", (b,)),)))
             return _outcome((b, a, False, False, (("unmet", (b, a, "=")),)))
+
+        return equal
+
+    def prepare_credit(self, ruleset: RuleSet) -> Credit:
+        """The credit of :meth:`prepare`'s outcome alone (see :data:`Credit`)."""
+        def equal(ind: Indicator) -> tuple[Decimal, Decimal]:
+            a, b = ind.target, ind.actual
+            if a.__class__ is not Decimal or b.__class__ is not Decimal or a < ZERO:
+                raise _bad_target_or_actual(ind)
+            if a == ZERO:
+                return _FULL if b == ZERO else _NOTHING
+            if b >= a:  # met, or above the target: full marks all the same
+                return _FULL
+            if b < ZERO:
+                return _NOTHING
+            return b, a
 
         return equal
 
@@ -268,7 +329,7 @@ class Qualitative(PreparedRule):
                 return _outcome((tier.default, ONE, tier.met, False,
                                  (tier_step, ("tier_default", (tier.name, tier.default * weight)))))
             in_band = judged >= low and (judged <= high if tier.upper_inclusive else judged < high)
-            if weight == 0 and judged == 0:
+            if weight == ZERO and judged == ZERO:
                 return _outcome((ZERO, ONE, tier.met, True, (tier_step,)))
             if not in_band:
                 band = (f"[{low.normalize():f}, {high.normalize():f}"
