@@ -20,6 +20,9 @@ import time
 import zipfile
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests import hostile_pdf  # the hostile PDFs the tests use
+
 FORM = {
     "title": "清洁表", "reported_total": "100",
     "indicators": [
@@ -112,7 +115,19 @@ def cases(folder: Path) -> dict[str, Path]:
                                                      "xl/worksheets/sheet9.bin", 100 << 20),
         "50 sheets sharing one 7 MB part": _shared_part(folder, 50, 240_000),
         "an .xls of 300,000 cells": _xls(folder, 300_000),
+        "a 1.5 MB PDF flate bomb (1.5 GB unpacked)": _pdf(folder, "bomb.pdf", hostile_pdf.pdf(
+            1, hostile_pdf.bomb(1500 << 20), pack=False)),
+        "a 48 KB PDF: 300 pages share a 50×50 grid": _pdf(folder, "grid.pdf", hostile_pdf.pdf(
+            300, hostile_pdf.grid(50, 50))),
+        "a 48 KB PDF: 300 pages share a 60×60 grid": _pdf(folder, "grid60.pdf", hostile_pdf.pdf(
+            300, hostile_pdf.grid(60, 60))),
     }
+
+
+def _pdf(folder: Path, name: str, data: bytes) -> Path:
+    path = folder / name
+    path.write_bytes(data)
+    return path
 
 
 def measure(path: Path) -> tuple[int, float, float, str]:

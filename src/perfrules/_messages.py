@@ -596,6 +596,13 @@ PHRASES: list[tuple[str, str]] = [
      "第 {line} 行有一个字段超过 {count} 个字符"),
     ("sheet {sheet} spans {rows} rows × {cols} columns (its cells reach {cell})",
      "工作表 {sheet} 有 {rows} 行 × {cols} 列（单元格延伸到 {cell}）"),
+    # PDF budgets (issue 15: unpacked streams, crossings of ruled lines)
+    ("the streams of the PDF unpack to more than {count} bytes",
+     "PDF 的数据流解压后超过 {count} 字节"),
+    ("the ruled lines of page {page} cross at {count} points",
+     "第 {page} 页的表格线有 {count} 个交点"),
+    ("the ruled lines of pages 1 to {page} cross at more than {count} points",
+     "第 1 至 {page} 页的表格线共有超过 {count} 个交点"),
 ]
 
 #: Words that fill a template's fields.

@@ -43,7 +43,7 @@ class Limits:
     #: well under 1 MB)
     max_part_bytes: int = 8 * _MIB
     #: unpacked size of all the parts of an .xlsx/.docx together, a part counted each time a
-    #: sheet uses it
+    #: sheet uses it; of all the streams of a PDF together, counted while they are unpacked
     max_unpacked_bytes: int = 64 * _MIB
     #: entries in an .xlsx/.docx zip
     max_parts: int = 5_000
@@ -59,6 +59,11 @@ class Limits:
     max_field_chars: int = 128 * 1024
     #: pages of a PDF
     max_pages: int = 300
+    #: crossings of ruled lines on one PDF page (horizontal × vertical rules; a form's page
+    #: has under 700): finding the cells of a grid takes time that grows with its square
+    max_page_crossings: int = 3_000
+    #: crossings of ruled lines on all the pages of a PDF together (pages × cells)
+    max_pdf_crossings: int = 30_000
     #: indicators of a form in JSON, TOML or YAML (a real form has fewer than 200)
     max_indicators: int = 10_000
     #: characters in one cell or paragraph of text (longer text is not folded for matching:

@@ -12,10 +12,13 @@ to read and is refused as such.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
+import threading
 import unicodedata
-from collections.abc import Sequence
+import zlib
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Optional
 
@@ -74,7 +77,7 @@ class PdfReader(ManyForms):
         if b"%PDF-" not in head(path, limits, 1024):
             raise _error(str(path), "corrupt-file", "the file is not a PDF", "a PDF file")
         try:
-            with pdfplumber.open(path) as pdf:
+            with _stream_budget(str(path), limits), pdfplumber.open(path) as pdf:
                 blocks, preamble, text_seen = _read_pages(pdf, path, limits)
         except FormError:
             raise
@@ -84,6 +87,9 @@ class PdfReader(ManyForms):
             # look at the exception and at what it wraps or was raised from
             causes = [exc, *(a for a in exc.args if isinstance(a, BaseException)),
                       exc.__cause__, exc.__context__]
+            refusal = next((c for c in causes if isinstance(c, FormError)), None)
+            if refusal is not None:  # a budget, refused inside pdfminer (a stream unpacked)
+                raise refusal from None
             if any(c is not None and ("Password" in type(c).__name__
                                       or "Encrypt" in type(c).__name__) for c in causes):
                 raise _error(str(path), "encrypted-or-old", "the PDF is password-protected",
@@ -140,12 +146,18 @@ def _read_pages(pdf: Any, path: Path, limits: Limits) -> tuple[list[Block], list
     preamble: list[str] = []
     text_seen = False
     cells = 0
+    crossings = 0
     tail: list[str] = []  # text below the last table of the previous page
     room = float("inf")  # the height below the last table of the previous page
     heading: set[str] = set()  # text above the first table of the previous page
     for p, page in enumerate(pages, start=1):
         if page.chars:
             text_seen = True
+        crossings += _page_crossings(page, p, path, limits)
+        if crossings > limits.max_pdf_crossings:
+            raise limit_error(str(path), "max_pdf_crossings", limits.max_pdf_crossings,
+                              f"the ruled lines of pages 1 to {p} cross at more than "
+                              f"{limits.max_pdf_crossings} points")
         tables = sorted(page.find_tables(), key=lambda t: (t.bbox[1], t.bbox[0]))
         above = 0.0
         for t, table in enumerate(tables, start=1):
@@ -206,6 +218,161 @@ def _read_pages(pdf: Any, path: Path, limits: Limits) -> tuple[list[Block], list
         if close is not None:
             close()  # drop the page's cached layout before the next one
     return blocks, preamble, text_seen
+
+
+def _page_crossings(page: Any, number: int, path: Path, limits: Limits) -> int:
+    """How many points the ruled lines of a page cross at (horizontal rules × vertical
+    rules, rules closer than pdfplumber's snap tolerance counted once), refused beyond
+    ``max_page_crossings`` before pdfplumber looks for cells: its time grows with the
+    square of the crossings (a 100 × 100 grid took 6 s a page, 300 pages sharing it 30
+    minutes)."""
+    rows: list[float] = []
+    columns: list[float] = []
+    for edge in page.edges:
+        if edge.get("orientation") == "h":
+            rows.append(float(edge["top"]))
+        else:
+            columns.append(float(edge["x0"]))
+    found = _positions(rows) * _positions(columns)
+    if found > limits.max_page_crossings:
+        raise limit_error(f"{path} 第{number}页", "max_page_crossings", limits.max_page_crossings,
+                          f"the ruled lines of page {number} cross at {found} points")
+    return found
+
+
+def _positions(values: list[float], tolerance: float = 3.0) -> int:
+    """How many distinct positions, values within ``tolerance`` of the last one counted once."""
+    count = 0
+    last = -float("inf")
+    for value in sorted(values):
+        if value - last > tolerance:
+            count += 1
+        last = value
+    return count
+
+
+class _Budget:
+    """What is left of ``max_unpacked_bytes`` for the streams of one PDF."""
+
+    def __init__(self, where: str, limit: int) -> None:
+        self.where = where
+        self.limit = limit
+        self.left = limit
+
+    def take(self, size: int) -> None:
+        self.left -= size
+        if self.left < 0:
+            raise limit_error(self.where, "max_unpacked_bytes", self.limit,
+                              f"the streams of the PDF unpack to more than {self.limit} bytes")
+
+
+#: the budget of the PDF this thread is reading (None: not reading one)
+_STATE = threading.local()
+
+
+def _budget() -> Optional[_Budget]:
+    return getattr(_STATE, "budget", None)
+
+
+class _Decompressor:
+    """A zlib decompressor whose output counts against the budget."""
+
+    def __init__(self, inner: Any, budget: _Budget) -> None:
+        self._inner = inner
+        self._budget = budget
+
+    def decompress(self, data: bytes, max_length: int = 0) -> bytes:
+        room = self._budget.left + 1
+        out: bytes = self._inner.decompress(data, room if not max_length else min(max_length, room))
+        self._budget.take(len(out))
+        return out
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+class _BoundedZlib:
+    """The zlib pdfminer's streams are unpacked with: while a PDF is read, no stream
+    unpacks past what is left of the budget (a 1.5 MB flate bomb unpacked to 3 GB)."""
+
+    error = zlib.error
+
+    @staticmethod
+    def decompress(data: bytes, *args: Any, **kwargs: Any) -> bytes:
+        budget = _budget()
+        if budget is None or args or kwargs:
+            return zlib.decompress(data, *args, **kwargs)
+        inner = zlib.decompressobj()
+        out = inner.decompress(data, budget.left + 1)
+        budget.take(len(out))
+        if not inner.eof:  # as zlib.decompress says of a stream cut short
+            raise zlib.error("Error -5 while decompressing data: incomplete or truncated stream")
+        return out
+
+    @staticmethod
+    def decompressobj(*args: Any, **kwargs: Any) -> Any:
+        budget = _budget()
+        inner = zlib.decompressobj(*args, **kwargs)
+        return inner if budget is None else _Decompressor(inner, budget)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(zlib, name)
+
+
+def _lzw(data: bytes) -> bytes:
+    from pdfminer.lzw import LZWDecoder, lzwdecode
+
+    budget = _budget()
+    if budget is None:
+        return lzwdecode(data)
+    import io
+
+    out = []
+    for chunk in LZWDecoder(io.BytesIO(data)).run():
+        budget.take(len(chunk))
+        out.append(chunk)
+    return b"".join(out)
+
+
+def _run_length(data: bytes) -> bytes:
+    from pdfminer.runlength import rldecode
+
+    budget = _budget()
+    if budget is not None:  # its size first: rldecode holds a list of ints, 8 bytes a byte
+        size, i = 0, 0
+        while i < len(data) and data[i] != 128:
+            length = data[i]
+            size += length + 1 if length < 128 else 257 - length
+            i += length + 2 if length < 128 else 2
+        budget.take(size)
+    return rldecode(data)
+
+
+_INSTALL = threading.Lock()
+
+
+@contextlib.contextmanager
+def _stream_budget(where: str, limits: Limits) -> Iterator[None]:
+    """Count what pdfminer unpacks from the PDF's streams (this thread's), and stop at
+    ``max_unpacked_bytes``, while the streams are being unpacked.
+
+    pdfminer unpacks a stream whole (``zlib.decompress``); the names its stream module
+    calls are replaced, once, by ones that ask this thread's budget first and behave as
+    before when no PDF is being read.
+    """
+    from pdfminer import pdftypes
+
+    with _INSTALL:
+        if not isinstance(getattr(pdftypes, "zlib", None), _BoundedZlib):
+            for name, value in (("zlib", _BoundedZlib()), ("lzwdecode", _lzw),
+                                ("rldecode", _run_length)):
+                setattr(pdftypes, name, value)
+    saved = _budget()
+    _STATE.budget = _Budget(where, limits.max_unpacked_bytes)
+    try:
+        yield
+    finally:
+        _STATE.budget = saved
 
 
 _SPLIT_SLACK = 36.0  # points: three lines of 12 pt
