@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import tracemalloc
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -102,3 +103,127 @@ def test_real_pdfs_are_far_under_the_pdf_budgets() -> None:
     assert files
     for path in files:
         assert PdfReader(limits=tight).read_all(path) == PdfReader().read_all(path), path
+
+
+# JSON, TOML and YAML: budgets counted while parsing, and given as arguments ------------
+
+def _many(count: int) -> dict[str, Any]:
+    from .test_batch_cli import FORM
+
+    return dict(FORM, indicators=[dict(FORM["indicators"][0], name=f"指标{i}")
+                                  for i in range(count)])
+
+
+@pytest.fixture
+def forms(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, Path]:
+    """One form as JSON, and as TOML and YAML written by ``perfrules convert``."""
+    from .test_batch_cli import run, write_form
+
+    pytest.importorskip("yaml")
+    pytest.importorskip("tomli_w")
+    source = write_form(tmp_path / "form.json", _many(40))
+    out = {"json": source}
+    for kind in ("toml", "yaml"):
+        target = tmp_path / f"form.{kind}"
+        code, _, err = run(capsys, "convert", str(source), "-o", str(target), "--timeout", "0")
+        assert code == 0, err
+        out[kind] = target
+    return out
+
+
+def test_json_values_are_counted_while_it_is_parsed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """JSON had no budget until parsed (300,000 indicators: 1.25 GB): each mapping and its
+    members are counted as the parser makes them, and the parse stops at ``max_cells``."""
+    from perfrules.io import canonical
+    from perfrules.io.canonical import JsonReader
+
+    from .test_batch_cli import write_form
+
+    path = write_form(tmp_path / "many.json", _many(5_000))
+
+    def after_the_parse(*args: Any) -> None:
+        raise AssertionError("the whole document was parsed before it was counted")
+
+    monkeypatch.setattr(canonical, "check_data", after_the_parse)
+    with pytest.raises(FormError) as info:
+        JsonReader(limits=Limits(max_cells=1_000)).read(path)
+    problem = info.value.problems[0]
+    assert problem.code == "limit-exceeded" and "max_cells is 1000" in problem.message
+    assert "more than 1000 values" in problem.message and "--max-cells" in (problem.expected or "")
+
+
+@pytest.mark.parametrize("kind", ["json", "toml", "yaml"])
+def test_a_form_file_over_its_size_budget_is_refused_before_it_is_parsed(
+        forms: dict[str, Path], kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What bounds the memory of a parse is the size of the text: checked before reading."""
+    import json
+
+    import yaml
+
+    from perfrules._compat import tomllib
+
+    def never(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("parsed")
+
+    for module, name in ((json, "loads"), (tomllib, "loads"), (yaml, "load")):
+        monkeypatch.setattr(module, name, never)
+    monkeypatch.setenv("PERFRULES_MAX_TEXT_BYTES", "1000")
+    with pytest.raises(FormError) as info:
+        perfrules.load(forms[kind])
+    problem = info.value.problems[0]
+    assert problem.code == "limit-exceeded" and "max_text_bytes is 1000" in problem.message
+    assert "PERFRULES_MAX_TEXT_BYTES" in (problem.expected or "")
+
+
+@pytest.mark.parametrize("kind", ["json", "toml", "yaml"])
+def test_values_beyond_max_cells_are_refused_in_every_canonical_format(
+        forms: dict[str, Path], kind: str) -> None:
+    with pytest.raises(FormError) as info:
+        _reader(kind, Limits(max_cells=100)).read(forms[kind])
+    problem = info.value.problems[0]
+    assert problem.code == "limit-exceeded" and "max_cells is 100" in problem.message
+    assert len(perfrules.load(forms[kind]).indicators) == 40  # within the default budget
+
+
+def _reader(kind: str, limits: Limits) -> Any:
+    from perfrules.io.canonical import JsonReader, TomlReader, YamlReader
+
+    return {"json": JsonReader, "toml": TomlReader, "yaml": YamlReader}[kind](limits=limits)
+
+
+@pytest.mark.parametrize("kind", ["json", "toml", "yaml"])
+@pytest.mark.parametrize("command", ["score", "convert", "audit"])
+@pytest.mark.parametrize("timeout", ["0", "30"])
+def test_max_cells_reaches_the_canonical_readers_as_an_argument(
+        forms: dict[str, Path], kind: str, command: str, timeout: str, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--max-cells`` travels to the JSON, TOML and YAML readers (in this process with
+    ``--timeout 0``, in a worker process otherwise) as an argument, never through the
+    environment variable ``PERFRULES_MAX_CELLS``, which stays a user's way to set the
+    default."""
+    import os
+
+    from perfrules.io import canonical
+
+    from .test_batch_cli import run
+
+    monkeypatch.delenv("PERFRULES_MAX_CELLS", raising=False)
+    seen: list[str | None] = []
+    real = canonical._resolve
+
+    def spy(limits: Any) -> Any:
+        seen.append(os.environ.get("PERFRULES_MAX_CELLS"))
+        return real(limits)
+
+    monkeypatch.setattr(canonical, "_resolve", spy)
+    args = [command, str(forms[kind]), "--max-cells", "100", "--timeout", timeout]
+    if command == "convert":
+        args += ["-o", str(tmp_path / "out.json")]
+    code, out, err = run(capsys, *args)
+    assert code == 2, (out, err)
+    assert "max_cells" in out + err and "100" in out + err and "--max-cells" in out + err
+    assert set(seen) <= {None}, seen  # empty: read in a worker process, where the spy is too
+    monkeypatch.setenv("PERFRULES_MAX_CELLS", "100")  # the variable still sets the default
+    code, out, err = run(capsys, *args[:2], "--timeout", timeout, *args[6:])
+    assert code == 2 and "max_cells" in out + err, (out, err)

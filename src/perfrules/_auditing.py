@@ -17,7 +17,7 @@ import os
 import stat
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
 import attrs
 
@@ -267,18 +267,37 @@ def audit_file(job: Job, registry: Optional[Registry] = None) -> list[BatchItem]
         return [_failed(exc, job.path)]
 
 
+def _reader(path: str, reader_name: Optional[str], reg: Registry,
+            limits: Optional[Limits]) -> Any:
+    """The reader of ``path``, given ``limits`` when it takes them (as the built-in ones do)."""
+    reader: Any = reg.reader_for(path, reader_name)
+    if limits is not None and attrs.has(type(reader)) and "limits" in attrs.fields_dict(
+            type(reader)):
+        reader = attrs.evolve(reader, limits=limits)
+    return reader
+
+
 def _load_all(path: str, reader_name: Optional[str], reg: Registry,
               limits: Optional[Limits]) -> tuple[Any, ...]:
     """:func:`perfrules.load_all`, with the reader's budgets given rather than from the
     environment (readers that take ``limits``, as the built-in ones do)."""
-    from . import _read_with, load_all
+    from . import _read_with
 
-    if limits is None:
-        return load_all(path, format=reader_name, registry=reg)
-    reader: Any = reg.reader_for(path, reader_name)
-    if not (attrs.has(type(reader)) and "limits" in attrs.fields_dict(type(reader))):
-        return load_all(path, format=reader_name, registry=reg)
-    return _read_with(reg, attrs.evolve(reader, limits=limits), path)
+    return _read_with(reg, _reader(path, reader_name, reg, limits), path)
+
+
+def load_one(path: Union[str, Path], reader_name: Optional[str], reg: Registry,
+             limits: Optional[Limits]) -> Any:
+    """:func:`perfrules.load`, with the reader's budgets given (``convert``)."""
+    from . import _from_reader, _reader_failed
+
+    reader = _reader(str(path), reader_name, reg, limits)
+    form = _from_reader(reg, reader, lambda: reader.read(Path(path)), path)
+    from ._model import Form
+
+    if not isinstance(form, Form):
+        raise _reader_failed(reg, reader, path, TypeError(f"read() returned {form!r}, not a Form"))
+    return form
 
 
 def audit_one(path: str, reader: Optional[str] = None, ruleset: Optional[str] = None,

@@ -603,6 +603,9 @@ PHRASES: list[tuple[str, str]] = [
      "第 {page} 页的表格线有 {count} 个交点"),
     ("the ruled lines of pages 1 to {page} cross at more than {count} points",
      "第 1 至 {page} 页的表格线共有超过 {count} 个交点"),
+    # JSON, TOML and YAML budgets counted while parsing (issue 15)
+    ("the document holds more than {count} values", "文档中的值超过 {count} 个"),
+    ("the form file is {size} bytes", "表单文件有 {size} 字节"),
 ]
 
 #: Words that fill a template's fields.

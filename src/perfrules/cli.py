@@ -18,8 +18,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Optional
 
-from . import __version__, example, load, load_all
-from ._auditing import chosen_ruleset
+import attrs
+
+from . import __version__, example
+from ._auditing import _load_all, chosen_ruleset, load_one
 from ._engine import Report, score
 from ._messages import (
     DEFAULT_LANG,
@@ -37,6 +39,7 @@ from ._numbers import CONTEXT
 from ._registry import Registry, get_registry
 from ._timed import TimedOut, call_with_timeout
 from .exceptions import InputError, MissingDependencyError, PerfrulesError, PerfrulesWarning
+from .io._limits import Limits
 from .io._output import OutputError, Outputs, check_target, quiet_finalizers, safe_name
 from .io._width import clean, terminal, width
 
@@ -196,20 +199,28 @@ def _seconds(given: str) -> float:
 
 @contextmanager
 def _budgets(args: argparse.Namespace) -> Iterator[None]:
-    """Budget options as the environment variables the readers read (workers inherit them)."""
-    settings = {"PERFRULES_MAX_CELLS": getattr(args, "max_cells", None)}
-    saved = {name: os.environ.get(name) for name in settings}
+    """``perfrules serve --max-cells``, as the environment variable its forkserver workers
+    read; the other commands give the readers their budgets as an argument (:func:`_limits`)."""
+    value = getattr(args, "max_cells", None) if args.command == "serve" else None
+    name = "PERFRULES_MAX_CELLS"
+    saved = os.environ.get(name)
     try:
-        for name, value in settings.items():
-            if value is not None:
-                os.environ[name] = str(value)
+        if value is not None:
+            os.environ[name] = str(value)
         yield
     finally:
-        for name, old in saved.items():
-            if old is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = old
+        if saved is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = saved
+
+
+def _limits(args: argparse.Namespace) -> Optional[Limits]:
+    """The run's budgets, given to the readers (and workers) as an argument: ``--max-cells``
+    over the defaults and ``PERFRULES_*`` settings; None without the option (each reader
+    then takes the defaults and ``PERFRULES_*`` settings itself)."""
+    max_cells = getattr(args, "max_cells", None)
+    return None if max_cells is None else attrs.evolve(Limits.from_env(), max_cells=max_cells)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -337,11 +348,13 @@ def _score(args: argparse.Namespace, registry: Registry, parser: argparse.Argume
     timeout = _timeout(args, parser)
     if timeout is not None and timeout < 0:
         return EXIT_INPUT
+    limits = _limits(args)
     for path in paths:
         try:  # read and scored in a worker process within --timeout, as audit does
             scored = call_with_timeout(_read_and_score, (path, args.reader, args.ruleset,
                                                           _inherited(registry),
-                                                          args.fallback_ruleset), timeout)
+                                                          args.fallback_ruleset, limits),
+                                       timeout)
         except TimedOut:
             _error(text("took-too-long-score", args.lang, where=terminal(path),
                         timeout=f"{timeout:g}"), args.lang)
@@ -431,10 +444,10 @@ def _say_overridden_pin(report: Report, args: argparse.Namespace, registry: Regi
 
 def _read_and_score(path: str, reader: Optional[str], ruleset: Optional[str],
                     registry: Optional[Registry], fallback: Optional[str] = None,
-                    ) -> list[tuple[Optional[str], object]]:
+                    limits: Optional[Limits] = None) -> list[tuple[Optional[str], object]]:
     """Each form of a file with its report, or the exception that stopped it (in a worker)."""
     reg = registry if registry is not None else get_registry()
-    forms = load_all(path, format=reader, registry=reg)
+    forms = _load_all(path, reader, reg, limits)
     out: list[tuple[Optional[str], object]] = []
     for i, form in enumerate(forms):
         label = _form_label(path, form.source, i, len(forms))
@@ -445,8 +458,9 @@ def _read_and_score(path: str, reader: Optional[str], ruleset: Optional[str],
     return out
 
 
-def _read_one(path: Path, reader: Optional[str], registry: Optional[Registry]) -> object:
-    return load(path, format=reader, registry=registry if registry is not None else get_registry())
+def _read_one(path: Path, reader: Optional[str], registry: Optional[Registry],
+              limits: Optional[Limits] = None) -> object:
+    return load_one(path, reader, registry if registry is not None else get_registry(), limits)
 
 
 def _render(writer: object, reports: list[Report], args: argparse.Namespace) -> Optional[bytes]:
@@ -556,7 +570,8 @@ def _convert(args: argparse.Namespace, registry: Registry,
     if timeout is not None and timeout < 0:
         return EXIT_INPUT
     try:  # read in a worker process within --timeout, as audit does
-        form = call_with_timeout(_read_one, (path, args.reader, _inherited(registry)), timeout)
+        form = call_with_timeout(_read_one, (path, args.reader, _inherited(registry),
+                                             _limits(args)), timeout)
     except TimedOut:
         _error(text("took-too-long-read", args.lang, where=terminal(args.form),
                     timeout=f"{timeout:g}"), args.lang)

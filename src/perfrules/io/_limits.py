@@ -66,6 +66,9 @@ class Limits:
     max_pdf_crossings: int = 30_000
     #: indicators of a form in JSON, TOML or YAML (a real form has fewer than 200)
     max_indicators: int = 10_000
+    #: size of a form file in JSON, TOML or YAML, checked before it is parsed (a real form
+    #: is well under 1 MB): what bounds the memory of the parse
+    max_text_bytes: int = 8 * _MIB
     #: characters in one cell or paragraph of text (longer text is not folded for matching:
     #: NFKC normalisation is quadratic on runs of combining marks)
     max_cell_chars: int = 10_000

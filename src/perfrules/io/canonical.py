@@ -7,13 +7,16 @@ import os
 import re
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 import attrs
 
 from .._compat import tomllib
 from .._model import Form
 from ..exceptions import FormError, InputError, MissingDependencyError, Problem
+
+if TYPE_CHECKING:  # _limits imports this module
+    from ._limits import Limits
 
 __all__ = ["JsonReader", "TomlReader", "YamlReader", "check_data", "check_file", "file_error",
            "read_bytes", "read_text"]
@@ -48,8 +51,11 @@ def read_bytes(path: Path, limit: int = MAX_BYTES) -> bytes:
     return data
 
 
-def read_text(path: Path) -> str:
-    """A text file's content (UTF-8, with or without BOM), with clear errors."""
+def read_text(path: Path, limits: Optional[Limits] = None) -> str:
+    """A text file's content (UTF-8, with or without BOM), with clear errors; with
+    ``limits``, a form file (JSON, TOML, YAML) within ``max_text_bytes`` before it is read."""
+    if limits is not None:
+        _check_text_size(path, limits)
     data = read_bytes(path)
     try:
         return data.decode("utf-8-sig")
@@ -96,12 +102,17 @@ def _too_deep(where: str, limit: int) -> FormError:
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def check_data(data: Any, where: str, limit: int) -> None:
-    """Refuse data nested deeper than ``limit`` (walked without recursion), and
-    text that is not valid Unicode (a lone surrogate such as ``"\\ud800"``)."""
+def check_data(data: Any, where: str, limit: int, values: Optional[int] = None) -> None:
+    """Refuse data nested deeper than ``limit`` (walked without recursion), holding more
+    than ``values`` values (``max_cells``), and text that is not valid Unicode (a lone
+    surrogate such as ``"\\ud800"``)."""
     stack: list[tuple[Any, int]] = [(data, 1)]
+    seen = 0
     while stack:
         value, depth = stack.pop()
+        seen += 1
+        if values is not None and seen > values:
+            raise _too_many(where, values)
         if isinstance(value, str):
             if _SURROGATE.search(value):
                 raise file_error(where, "bad-text", f"the text {value[:40]!r} holds a lone "
@@ -114,13 +125,40 @@ def check_data(data: Any, where: str, limit: int) -> None:
             stack.extend((child, depth + 1) for child in children)
 
 
-def _form(data: Any, path: Path) -> Form:
+def _too_many(where: str, limit: int) -> FormError:
+    from ._limits import limit_error
+
+    return limit_error(where, "max_cells", limit, f"the document holds more than {limit} values")
+
+
+def _check_text_size(path: Path, limits: Limits) -> None:
+    """Refuse a JSON, TOML or YAML form larger than ``max_text_bytes`` before reading it:
+    the size bounds what its parse can hold (a few dozen bytes of objects per byte)."""
+    from ._limits import limit_error
+
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return  # read_bytes says why
+    if size > limits.max_text_bytes:
+        raise limit_error(str(path), "max_text_bytes", limits.max_text_bytes,
+                          f"the form file is {size} bytes")
+
+
+def _resolve(limits: Optional[Limits]) -> Limits:
+    from ._limits import resolve
+
+    return resolve(limits)
+
+
+def _form(data: Any, path: Path, limits: Optional[Limits] = None) -> Form:
     # depth first: Python 3.12+ parses JSON far deeper than 3.11 did (no RecursionError),
     # and a 3,000-deep list must be refused as too deep, whatever its shape
-    check_data(data, str(path), _max_depth())
+    lim = _resolve(limits)
+    check_data(data, str(path), _max_depth(), lim.max_cells)
     from ._limits import check_indicators
 
-    check_indicators(data, str(path))
+    check_indicators(data, str(path), lim)
     if not isinstance(data, dict):
         raise file_error(str(path), "not-a-form", "the file does not hold a form mapping",
                          'an object with "indicators": [...]')
@@ -131,12 +169,18 @@ def _form(data: Any, path: Path) -> Form:
 class JsonReader:
     name: str = "json"
     extensions: tuple[str, ...] = (".json",)
+    #: budgets for one file; ``None``: the defaults and ``PERFRULES_*`` variables
+    limits: Optional[Limits] = None
 
     def read(self, path: Path) -> Form:
-        text = read_text(path)
+        limits = _resolve(self.limits)
+        text = read_text(path, limits)
         try:
             data = json.loads(text, parse_float=Decimal, parse_int=_int,
-                              parse_constant=_reject_constant)
+                              parse_constant=_reject_constant,
+                              object_pairs_hook=_counting(str(path), limits.max_cells))
+        except FormError:
+            raise
         except json.JSONDecodeError as exc:
             raise file_error(f"{path}:{exc.lineno}:{exc.colno}", "bad-json",
                              f"not valid JSON: {exc.msg}") from None
@@ -144,7 +188,21 @@ class JsonReader:
             raise _too_deep(str(path), _max_depth()) from None
         except ValueError as exc:
             raise file_error(str(path), "bad-json", str(exc), "finite numbers") from None
-        return _form(data, path)
+        return _form(data, path, limits)
+
+
+def _counting(where: str, limit: int) -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
+    """An ``object_pairs_hook`` that counts each mapping and its members while the JSON is
+    parsed, and stops at ``limit`` (``max_cells``): 300,000 indicators are refused after
+    the first few thousand, not once all are held."""
+    left = [limit]
+
+    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        left[0] -= len(pairs) + 1
+        if left[0] < 0:
+            raise _too_many(where, limit)
+        return dict(pairs)
+    return hook
 
 
 def _int(text: str) -> int:
@@ -159,16 +217,19 @@ def _int(text: str) -> int:
 class TomlReader:
     name: str = "toml"
     extensions: tuple[str, ...] = (".toml",)
+    #: budgets for one file; ``None``: the defaults and ``PERFRULES_*`` variables
+    limits: Optional[Limits] = None
 
     def read(self, path: Path) -> Form:
-        text = read_text(path)
+        limits = _resolve(self.limits)
+        text = read_text(path, limits)  # tomllib has no hook: its memory is bounded by size
         try:
             data = tomllib.loads(text, parse_float=Decimal)
         except tomllib.TOMLDecodeError as exc:
             raise file_error(str(path), "bad-toml", f"not valid TOML: {exc}") from None
         except RecursionError:
             raise _too_deep(str(path), _max_depth()) from None
-        return _form(data, path)
+        return _form(data, path, limits)
 
 
 def _yaml_loader(yaml: Any, where: str, depth_limit: int, node_limit: int) -> Any:
@@ -218,16 +279,17 @@ def _yaml_loader(yaml: Any, where: str, depth_limit: int, node_limit: int) -> An
 class YamlReader:
     name: str = "yaml"
     extensions: tuple[str, ...] = (".yaml", ".yml")
+    #: budgets for one file; ``None``: the defaults and ``PERFRULES_*`` variables
+    limits: Optional[Limits] = None
 
     def read(self, path: Path) -> Form:
         try:
             import yaml
         except ImportError:
             raise MissingDependencyError("reading YAML forms", "yaml") from None
-        from ._limits import Limits
-
-        text = read_text(path)
-        loader = _yaml_loader(yaml, str(path), _max_depth(), Limits.from_env().max_cells)
+        limits = _resolve(self.limits)
+        text = read_text(path, limits)
+        loader = _yaml_loader(yaml, str(path), _max_depth(), limits.max_cells)
         try:
             # Plain data only (SafeLoader); floats are read back through their
             # shortest repr by the model, never used as floats.
@@ -236,4 +298,4 @@ class YamlReader:
             raise file_error(str(path), "bad-yaml", f"not valid YAML: {exc}") from None
         except RecursionError:
             raise _too_deep(str(path), _max_depth()) from None
-        return _form(data, path)
+        return _form(data, path, limits)
