@@ -227,3 +227,102 @@ def test_max_cells_reaches_the_canonical_readers_as_an_argument(
     monkeypatch.setenv("PERFRULES_MAX_CELLS", "100")  # the variable still sets the default
     code, out, err = run(capsys, *args[:2], "--timeout", timeout, *args[6:])
     assert code == 2 and "max_cells" in out + err, (out, err)
+
+
+# audit outputs that fail: each named with its reason, the others written, exit 2 ----------
+
+def _audit_limited(tmp_path: Path, limit: int, *args: str) -> Any:
+    from .test_hostile3 import _limited
+
+    pytest.importorskip("openpyxl")
+    from . import builders
+    from .test_batch_cli import write_form
+
+    (tmp_path / "in").mkdir(exist_ok=True)
+    builders.seed_xlsx(tmp_path / "in" / "a.xlsx")
+    write_form(tmp_path / "in" / "b.json")
+    return _limited(["audit", "in", *args], tmp_path, limit)
+
+
+def test_an_audit_output_that_cannot_be_written_is_named_and_the_others_are_written(
+        tmp_path: Path) -> None:
+    """A full disk (files limited to 3,000 bytes in a real process): each output that fails
+    is named with its reason, the others are written, and the exit code says so (2). One
+    output that failed made the run discard them all."""
+    proc = _audit_limited(tmp_path, 3000, "-o", "out/")
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr and "Exception ignored" not in proc.stderr
+    for name in ("audit.html", "findings.jsonl", "summary.json"):
+        assert f"out/{name} (File too large)" in proc.stderr, proc.stderr
+        assert not (tmp_path / "out" / name).exists()
+    assert "written: out/summary.csv" in proc.stderr
+    rows = (tmp_path / "out" / "summary.csv").read_text("utf-8-sig").splitlines()
+    assert len(rows) == 3 and "a.xlsx" in rows[1] and "b.json" in rows[2]
+    assert not list((tmp_path / "out").rglob(".*.tmp"))
+    proc = _audit_limited(tmp_path, 1000, "--format", "json", "-o", "r.json")
+    assert proc.returncode == 2 and "r.json" in proc.stderr, proc.stderr  # it named no file
+    assert "File too large" in proc.stderr and not (tmp_path / "r.json").exists()
+
+
+def test_an_annotated_copy_that_cannot_be_written_changes_the_exit_code(tmp_path: Path) -> None:
+    proc = _audit_limited(tmp_path, 3000, "--format", "xlsx", "-o", "out/")
+    assert proc.returncode == 2, proc.stderr
+    assert "not written: out/a.audit.xlsx (the annotated copy" in proc.stderr, proc.stderr
+    assert "written: out/summary.csv" in proc.stderr
+
+
+@pytest.mark.parametrize("jobs", [("--jobs", "1", "--timeout", "0"), ("--jobs", "2")])
+def test_a_failed_annotated_copy_keeps_the_findings_and_says_the_run_was_not_fully_written(
+        tmp_path: Path, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        jobs: tuple[str, ...]) -> None:
+    import json
+
+    from perfrules import _auditing
+
+    from . import builders
+    from .test_batch_cli import run
+
+    pytest.importorskip("openpyxl")
+
+    def full(*args: Any, **kwargs: Any) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(_auditing, "annotate_xlsx", full)  # in the workers too (forked)
+    (tmp_path / "in").mkdir()
+    builders.seed_xlsx(tmp_path / "in" / "a.xlsx")
+    out = tmp_path / "out"
+    code, _, err = run(capfd, "--lang", "en", "audit", str(tmp_path / "in"), "--format",
+                            "xlsx", "-o", f"{out}/", *jobs)
+    assert code == 2, err
+    assert "a.audit.xlsx" in err and "No space left on device" in err
+    assert "written: " in err and "summary.json" in err
+    forms = json.loads((out / "summary.json").read_text("utf-8"))["forms"]
+    assert len(forms) == 1 and "findings" in forms[0]  # audited, its findings kept
+
+
+def test_an_output_that_cannot_be_opened_is_that_outputs_failure(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder the file system refuses a file in (read-only, no space for the temporary
+    file): that output is not written, named; the others are."""
+    from perfrules import _audit_cli
+
+    from .test_batch_cli import run, write_form
+
+    real = _audit_cli._Spool
+
+    def spool(target: Path) -> Any:
+        if target.name == "findings.jsonl":
+            raise OSError(30, "Read-only file system")
+        return real(target)
+
+    monkeypatch.setattr(_audit_cli, "_Spool", spool)
+    write_form(tmp_path / "in" / "b.json")
+    out = tmp_path / "out"
+    code, stdout, err = run(capsys, "--lang", "en", "audit", str(tmp_path / "in"), "-o",
+                            f"{out}/", "--jobs", "1", "--timeout", "0")
+    assert code == 2, err
+    assert "not written: " in err and "findings.jsonl (Read-only file system)" in err, err
+    assert sorted(p.name for p in out.iterdir()) == ["audit.html", "summary.csv",
+                                                     "summary.json"]
+    assert "b.json" in stdout  # the terminal's report too

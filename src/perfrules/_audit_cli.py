@@ -18,7 +18,7 @@ import signal
 import sys
 from collections.abc import Generator, Iterator, Sequence
 from pathlib import Path
-from typing import IO, Any, Optional
+from typing import IO, Any, Optional, cast
 
 import attrs
 
@@ -38,7 +38,7 @@ from ._messages import LANGS, text
 from ._pool import Interrupted, available_cores, catch_signals, run_tasks
 from ._registry import Registry
 from .io._limits import Limits
-from .io._output import check_target, safe_path
+from .io._output import Outputs, check_target, safe_path
 from .io._width import clean
 from .io.audit_render import (
     OUTPUT_NAMES,
@@ -102,14 +102,26 @@ class _Outputs:
         self.spools: list[_Spool] = []
         self.sinks: list[Sink] = []
         self.stdout: IO[bytes] = sys.stdout.buffer
+        #: what was and was not written: one output that fails never loses another
+        self.ledger = Outputs()
+        #: the spool of each sink (None: standard output), and the sinks that failed
+        self.spool_of: dict[int, Optional[_Spool]] = {}
+        self.broken: set[int] = set()
         try:
             self._open(args, lang, names, out_dir, out)
         except BaseException:
             self.discard()
             raise
+        self._pair()
 
     def _spool(self, target: Path) -> IO[bytes]:
-        spool = _Spool(target)
+        try:
+            spool = _Spool(target)
+        except OSError as exc:  # a folder that cannot be written: this output, not the run
+            if not exc.filename:
+                exc.filename = str(target)
+            self.ledger.fail(target, exc)
+            return cast(IO[bytes], _Failed(target, exc))
         self.spools.append(spool)
         return spool.file
 
@@ -142,19 +154,52 @@ class _Outputs:
             sink = TextSink(dest, lang, names, flush=out is None)
         self.sinks = [sink]
 
+    def _pair(self) -> None:
+        """Which spool each sink writes to (by its file), once the sinks are made."""
+        files = {id(spool.file): spool for spool in self.spools}
+        for i, sink in enumerate(self.sinks):
+            dest = getattr(sink, "dest", None)
+            self.spool_of[i] = files.get(id(dest))
+            if isinstance(dest, _Failed):
+                self.broken.add(i)
+
+    def _each(self, call: Any) -> None:
+        """``call(i, sink)`` for each sink still working; one that fails is that output's
+        failure, said at the end (its temporary file removed), and the others go on."""
+        for i, sink in enumerate(self.sinks):
+            if i in self.broken:
+                continue
+            try:
+                call(i, sink)
+            except (Exception, SystemExit) as exc:
+                spool = self.spool_of.get(i)
+                if spool is None:  # standard output: as before (a closed pipe ends the run)
+                    raise
+                self.broken.add(i)
+                if isinstance(exc, OSError) and not exc.filename:
+                    exc.filename = str(spool.target)  # a full disk's EFBIG names no file
+                self.ledger.fail(spool.target, exc)
+                spool.discard()
+
     def add(self, out: FormOut) -> None:
         self.tally.add(out)
-        for sink in self.sinks:
-            sink.add(out, self.tally)
+        self._each(lambda i, sink: sink.add(out, self.tally))
+
+    def note(self, target: str, out: FormOut) -> None:
+        """An annotated copy a worker could not write (said on stderr there)."""
+        self.ledger.note(target, out.error, out.error_zh or out.error)
 
     def finish(self) -> None:
-        for sink in self.sinks:
-            sink.finish(self.tally)
+        self._each(lambda i, sink: sink.finish(self.tally))
         self.stdout.flush()
-        for sink in self.sinks:
+
+        def commit(i: int, sink: Sink) -> None:
             sink.close()
-        for spool in self.spools:
-            spool.commit()
+            spool = self.spool_of.get(i)
+            if spool is not None:
+                spool.commit()
+                self.ledger.written.append(str(spool.target))
+        self._each(commit)
         self.spools = []
 
     def discard(self) -> None:
@@ -164,6 +209,23 @@ class _Outputs:
         for spool in self.spools:
             spool.discard()
         self.spools = []
+
+
+class _Failed:
+    """The file of an output that could not be opened (already counted as not written):
+    its sink is never called after it is made, and what it writes on making goes nowhere."""
+
+    def __init__(self, target: Path, exc: OSError) -> None:
+        self.target, self.exc = target, exc
+
+    def write(self, data: bytes) -> int:
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
 
 
 def parts_for(args: argparse.Namespace, out_dir: Optional[Path]) -> tuple[str, ...]:
@@ -242,6 +304,8 @@ def run_audit(args: argparse.Namespace, registry: Registry,
                 _results(found, names, args, settings, workers, timeout, registry)) as results:
             for rows in _progress(results, len(found), lang):
                 for row in rows:
+                    if row.readable and row.error and names.get(row.path):
+                        outputs.note(names[row.path], row)  # its annotated copy failed
                     outputs.add(row)
                     readable = readable and row.readable
                     fails = fails or row.fails(args.fail_on)
@@ -267,6 +331,9 @@ def run_audit(args: argparse.Namespace, registry: Registry,
     except BaseException:  # a full disk: no temporary file is left behind
         outputs.discard()
         raise
+    # an output that could not be written (an annotated copy too): named with its reason,
+    # the others written; exit 2, the run not fully written
+    outputs.ledger.check()
     if not readable:
         return EXIT_INPUT
     return EXIT_FINDINGS if fails else EXIT_OK

@@ -334,7 +334,16 @@ def _remove_partial(job: Job) -> None:
 def audit_rows(job: Job, registry: Registry) -> list[FormOut]:
     """One file's forms as the outputs need them (what a worker sends back)."""
     settings = job.settings or Settings()
-    return [form_out(item, settings.lang, settings.parts) for item in audit_file(job, registry)]
+    return [_noted(form_out(item, settings.lang, settings.parts), item)
+            for item in audit_file(job, registry)]
+
+
+def _noted(out: FormOut, item: BatchItem) -> FormOut:
+    """A readable form's row keeps the note of its file's annotated copy that could not be
+    written, so that the command counts that output as not written (its exit code)."""
+    if out.readable and item.error:
+        return attrs.evolve(out, error=item.error, error_zh=item.error_zh or "")
+    return out
 
 
 def _failed_rows(job: Job, failure: Failure) -> list[FormOut]:
