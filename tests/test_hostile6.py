@@ -326,3 +326,47 @@ def test_an_output_that_cannot_be_opened_is_that_outputs_failure(
     assert sorted(p.name for p in out.iterdir()) == ["audit.html", "summary.csv",
                                                      "summary.json"]
     assert "b.json" in stdout  # the terminal's report too
+
+
+# two sheets of one title: the annotated copy never marks the wrong one --------------------
+
+@pytest.mark.parametrize("titles", [("自评表", "自评表"), ("Sheet1", "SHEET1")])
+def test_two_sheets_of_one_title_get_no_annotated_copy(
+        tmp_path: Path, capfd: pytest.CaptureFixture[str], titles: tuple[str, str]) -> None:
+    """Excel forbids it, a hostile .xlsx can have it: findings name their cell by title
+    (``自评表!G16``) and openpyxl renames the second sheet, so the copy marked the first
+    sheet for both forms. No copy is made, said; both forms are audited."""
+    import json
+
+    from .test_batch_cli import run
+    from .test_hostile3 import _two_sheets
+
+    book = _two_sheets(tmp_path / "in" / "dup.xlsx", titles)
+    out = tmp_path / "out"
+    code, _, err = run(capfd, "--lang", "en", "audit", str(book.parent), "--format",
+                            "xlsx", "-o", f"{out}/", "--jobs", "1", "--timeout", "0")
+    assert code == 2, err
+    assert f"the workbook has two sheets titled {titles[1]}" in err
+    assert "not written: " in err and "dup.audit.xlsx" in err
+    assert not list(out.glob("*.xlsx"))
+    forms = json.loads((out / "summary.json").read_text("utf-8"))["forms"]
+    assert len(forms) == 2 and all("findings" in f for f in forms)
+    code, _, err = run(capfd, "audit", str(book.parent), "--format", "xlsx", "-o", f"{out}/")
+    assert code == 2 and "工作簿中有两张名为" in err, err
+
+
+def test_the_annotated_copy_writer_refuses_two_sheets_of_one_title(tmp_path: Path) -> None:
+    from perfrules import audit
+    from perfrules.io._output import OutputError, duplicate_sheet
+    from perfrules.io.audit_render import BatchItem, annotate_xlsx
+
+    from .test_hostile3 import _two_sheets
+
+    book = _two_sheets(tmp_path / "dup.xlsx", ("自评表", "自评表"))
+    items = [BatchItem(path=str(book), report=audit(form)) for form in perfrules.load_all(book)]
+    with pytest.raises(OutputError) as info:
+        annotate_xlsx(items, tmp_path / "out")
+    assert info.value.message_id == "duplicate-sheets"
+    distinct = _two_sheets(tmp_path / "ok.xlsx", ("甲", "乙"))
+    assert duplicate_sheet(str(distinct)) is None
+    assert duplicate_sheet(str(tmp_path / "missing.xlsx")) is None

@@ -765,6 +765,12 @@ MESSAGES.update({
     "seconds": {"zh": "{value} 不是有效的秒数（应为 0 即不限时，或有限的正数）",
                 "en": "{value} is not a number of seconds (valid: 0 for no limit, or a finite "
                       "number above 0)"},
+    # issue 15: two sheets of one title
+    "duplicate-sheets": {"zh": "工作簿中有两张名为 {name} 的工作表（Excel 不允许）：无法确定各条问题在"
+                               "哪一张表上，不制作批注副本",
+                         "en": "the workbook has two sheets titled {name} (Excel does not allow "
+                               "it): which of them each finding is on cannot be told, so no "
+                               "annotated copy is made of it"},
 })
 
 PROBLEM_MESSAGES.update({  # issue 15: wrong types and hostile sizes

@@ -314,6 +314,37 @@ def annotate_or_note(items: Sequence[Any], target: Optional[str],
     return out
 
 
+_SHEET_NAME = re.compile(rb"<(?:\w+:)?sheet\s[^>]*?\bname=(?:\"([^\"]*)\"|'([^']*)')")
+
+
+def duplicate_sheet(path: str) -> Optional[str]:
+    """A sheet title a workbook gives to two sheets (compared without case, as Excel
+    does, which forbids it), or None.
+
+    Findings name their cell by sheet title (``自评表!F7``): in such a workbook they
+    cannot say which of the two sheets they are on, and openpyxl renames the second
+    (``自评表1``), so an annotated copy would mark the first sheet for both forms.
+    """
+    import html
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = [i.filename for i in archive.infolist()
+                     if i.filename.replace("\\", "/").lower().lstrip("/") == "xl/workbook.xml"]
+            data = archive.read(parts[0]) if parts else b""
+    except (OSError, zipfile.BadZipFile, ValueError, KeyError):
+        return None  # the reader said what is wrong with the file
+    seen: set[str] = set()
+    for match in _SHEET_NAME.finditer(data):
+        raw = match.group(1) if match.group(1) is not None else match.group(2)
+        name = html.unescape(raw.decode("utf-8", "replace"))
+        if name.casefold() in seen:
+            return name
+        seen.add(name.casefold())
+    return None
+
+
 _FORMULA = re.compile(rb"<(?:\w+:)?f(?:\s[^>]*)?>([^<]*)</(?:\w+:)?f>")
 _CELL_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*\br="([A-Z]+[0-9]+)"[^>]*>(?:(?!</(?:\w+:)?c>).)*$',
                        re.DOTALL)

@@ -888,6 +888,11 @@ def annotate_xlsx(items: Union[BatchItem, Sequence[BatchItem]], out_dir: Path,
         target = out_dir / f"{source.stem}.audit{source.suffix}"
     if os.path.realpath(target) == os.path.realpath(source):
         raise ValueError(f"refusing to write over the input {clean(source)}")
+    from ._output import OutputError, duplicate_sheet
+
+    twice = duplicate_sheet(str(source))
+    if twice is not None:  # which sheet a finding is on cannot be told: none is marked
+        raise OutputError("duplicate-sheets", name=terminal(twice))
     # A full load (comments and fills need it); inside the worker's time limit.
     workbook = openpyxl.load_workbook(source, keep_vba=source.suffix.lower() == ".xlsm")
     notes: dict[tuple[str, str], list[Finding]] = {}
