@@ -110,6 +110,8 @@ def cases(folder: Path) -> dict[str, Path]:
         "actual 1e999999999": _json(folder, "huge.json", FORM, '"actual": 1e999999999'),
         "actual 1e-999999999": _json(folder, "tiny.json", FORM, '"actual": 1e-999999999'),
         "200,000 JSON indicators (40 MB)": _json(folder, "many.json", many),
+        "40,000 JSON indicators (7 MB)": _json(folder, "some.json", dict(
+            many, indicators=many["indicators"][:40_000])),
         "a 40,000-character cell of combining marks": folder / "marks.csv",
         "a 100 MB sheet part named .bin": _with_part(seed, folder / "bin.xlsx",
                                                      "xl/worksheets/sheet9.bin", 100 << 20),

@@ -55,6 +55,7 @@ def read_text(path: Path, limits: Optional[Limits] = None) -> str:
     """A text file's content (UTF-8, with or without BOM), with clear errors; with
     ``limits``, a form file (JSON, TOML, YAML) within ``max_text_bytes`` before it is read."""
     if limits is not None:
+        check_file(path)  # missing, empty or beyond the size of any file first
         _check_text_size(path, limits)
     data = read_bytes(path)
     try:
