@@ -1050,6 +1050,11 @@ def reading_for(rate_names: Optional[Sequence[str]]) -> Iterator[None]:
         _READ_FOR.reset(token)
 
 
+#: A table line named like a fund block's rate column (项目预算执行率, 预算资金执行率) restates
+#: the block: layout, whatever the ruleset scores such a line as.
+_RATE_COLUMNS = tuple(h for h in FUND_HEADERS["actual"] if h != "执行率")
+
+
 @functools.lru_cache(maxsize=16)
 def _rate_words(names: Optional[tuple[str, ...]]) -> tuple[str, frozenset[str]]:
     """The name a fund block's line gets and the folded execution-rate names: policy words,
@@ -1066,8 +1071,9 @@ def read_grid(grid: Grid, source: str, *, paragraphs: Sequence[str] = (),
     ``rate_names`` are the names of execution-rate lines (a ruleset's
     ``execution_rate_names``; by default those of the ruleset the read is for
     (:func:`reading_for`), else of ``cn-mof-2020@1``): a fund block's line
-    takes the first, and is left out when the table has a line of one of these names and
-    the block gives no weight of its own.
+    takes the first, and is left out when the block gives no weight of its own and the
+    table has a line of one of these names, or named like the block's rate column
+    (项目预算执行率).
     """
     if not any(text_of(c) for row in grid for c in row):
         raise FormError(Problem(code="empty-file", message="the file has no content",
@@ -1115,7 +1121,8 @@ def read_grid(grid: Grid, source: str, *, paragraphs: Sequence[str] = (),
         rate_list = _READ_FOR.get() if rate_names is None else tuple(rate_names)
         fund_name, rate_set = _rate_words(rate_list)
         lines = {fold_word(i.name) for i in indicators}
-        if line is not None and (line.weight is not None or not lines & rate_set):
+        restated = bool(lines & rate_set) or any(n.endswith(_RATE_COLUMNS) for n in lines)
+        if line is not None and (line.weight is not None or not restated):
             if line.name != fund_name:
                 line = attrs.evolve(line, name=fund_name)
             indicators.insert(0, line)
