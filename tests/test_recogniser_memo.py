@@ -42,10 +42,17 @@ def test_numbers_and_visible_cells_as_before() -> None:
 
 def test_the_memos_are_bounded_and_emptied_per_file(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(table, "_MEMO_BUDGET", 100)
+    monkeypatch.setattr(table, "_MEMO_ENTRY", 0)
     table.forget()
     for k in range(200):
         norm(f"文本{k:03d}")  # 5 characters each
     assert 0 < len(table._NORMS) <= 20
+    monkeypatch.setattr(table, "_MEMO_BUDGET", 1000)
+    monkeypatch.setattr(table, "_MEMO_ENTRY", 95)
+    table.forget()
+    for k in range(200):  # short texts: each entry costs what a dict entry takes, not 1 character
+        norm(str(k))
+    assert 0 < len(table._NORMS) <= 10
     norm("长" * (table._MEMO_CHARS + 1))  # a long text is folded, never kept
     assert all(len(t) <= table._MEMO_CHARS for t in table._NORMS)
     table.forget()

@@ -148,14 +148,17 @@ _DATA = ("target", "actual", "nature", "weight", "reported_score")
 #: words, group names merged down, placeholders): each text is folded, and parsed as a
 #: number, once. The memos hold pure functions of a cell's text, so what they give never
 #: depends on what was read before; :func:`forget` empties them for each file (a
-#: benchmark reading one file again does not find its texts folded), and they never hold
-#: more than ``_MEMO_BUDGET`` characters of text (a few MB).
+#: benchmark reading one file again does not find its texts folded), and each is bounded:
+#: an entry costs its text's characters plus ``_MEMO_ENTRY`` (what a dict entry and two
+#: small strings take, in characters), and a memo starts again when it has spent
+#: ``_MEMO_BUDGET`` — at most about 16,000 short texts or 1 M characters (a few MB), even
+#: for a file of 200,000 distinct cells.
 _NORMS: dict[str, str] = {}
 _FLATS: dict[str, str] = {}
 _NUMERIC: dict[str, bool] = {}
 _CELLS: dict[str, Any] = {}  # a text cell's value (cell_value): the text, or None for a placeholder
-#: the characters of the texts each memo may hold before it starts again
 _MEMO_BUDGET = 1 << 20
+_MEMO_ENTRY = 64
 _MEMO_CHARS = 2048
 _memo_left = {id(memo): _MEMO_BUDGET for memo in (_NORMS, _FLATS, _NUMERIC, _CELLS)}
 
@@ -170,10 +173,11 @@ def forget() -> None:
 def _remember(memo: dict[str, Any], text: str, value: Any) -> None:
     if len(text) > _MEMO_CHARS:
         return  # a long note: seldom asked twice
-    left = _memo_left[id(memo)] - len(text)
+    cost = len(text) + _MEMO_ENTRY
+    left = _memo_left[id(memo)] - cost
     if left < 0:
         memo.clear()
-        left = _MEMO_BUDGET - len(text)
+        left = _MEMO_BUDGET - cost
     _memo_left[id(memo)] = left
     memo[text] = value
 
