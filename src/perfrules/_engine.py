@@ -447,7 +447,7 @@ def _score_rows(form: Form, rs: RuleSet, reg: Registry, plan: Plan,
         try:
             if compact and credit is not None:  # the outcome's credit alone: no steps
                 outcome = None
-                numerator, denominator = credit(ind)
+                numerator, denominator, _ = credit(ind)
             else:
                 outcome = fn(ind)
                 numerator, denominator = outcome[0], outcome[1]

@@ -40,14 +40,53 @@ HUNDRED = Decimal(100)
 _outcome = functools.partial(tuple.__new__, Outcome)
 _CONTEXT = fixed_context()  # a private copy: nobody else can change it
 
-#: What ``prepare_credit(ruleset)`` of a built-in rule returns: the (numerator,
-#: denominator) of the outcome ``prepare(ruleset)``'s function gives for the same line —
-#: the same Decimal objects, the same InputError — without its explanation steps.
-#: :func:`perfrules.score` scores plain lines with it and computes the whole outcome
-#: only when the report's lines are read (tests/test_fastpath.py holds both to agree).
-Credit = Callable[[Indicator], tuple[Decimal, Decimal]]
-_FULL = (ONE, ONE)
-_NOTHING = (ZERO, ONE)
+#: What ``prepare_credit(ruleset)`` of a built-in quantitative rule returns: for a line,
+#: (numerator, denominator, step code) — the credit and the branch of the formula that gave
+#: it. It is the rule's one formula: ``prepare`` builds the outcome and its explanation
+#: from it (:func:`_quantitative`), and :func:`perfrules.score` scores plain lines with the
+#: credit alone, computing the outcome only when the report's lines are read.
+Credit = Callable[[Indicator], tuple[Decimal, Decimal, str]]
+
+#: The step codes of a met line, and those that follow an "unmet" step (at-most's reverse).
+_MET_CODES = frozenset({"zero_target_met", "met", "exceeds"})
+_REVERSE_CODES = frozenset({"reverse_ratio", "reverse_linear", "reverse_linear_zero"})
+
+
+def _quantitative(credit: Credit, default_nature: str) -> Prepared:
+    """``prepare``'s function of a quantitative rule: its credit function, with the outcome's
+    met flag and explanation steps read off the branch the credit came from."""
+    def outcome(ind: Indicator) -> Outcome:
+        numerator, denominator, code = credit(ind)
+        a, b, nature = ind.target, ind.actual, ind.nature or default_nature
+        if code in _REVERSE_CODES:
+            steps: tuple[tuple[str, tuple[Any, ...]], ...] = (
+                ("unmet", (b, a, nature)), (code, (b, a)))
+        elif code == "met" or code == "unmet":
+            steps = ((code, (b, a, nature)),)
+        elif code == "exceeds":
+            steps = ((code, (b, a)),)
+        elif code == "negative_actual":
+            steps = ((code, (b,)),)
+        else:  # zero_target_met / zero_target_unmet
+            steps = ((code, (b, nature)),)
+        return _outcome((numerator, denominator, code in _MET_CODES, False, steps))
+
+    return outcome
+
+
+def _checked(ind: Indicator) -> tuple[Decimal, Decimal]:
+    """A quantitative line's target and actual, or every problem with them."""
+    a, b = ind.target, ind.actual
+    if a.__class__ is not Decimal or b.__class__ is not Decimal or a < ZERO:
+        raise _bad_target_or_actual(ind)
+    return a, b
+
+
+_FULL_ZERO = (ONE, ONE, "zero_target_met")
+_NONE_ZERO = (ZERO, ONE, "zero_target_unmet")
+_FULL_MET = (ONE, ONE, "met")
+_NONE_NEGATIVE = (ZERO, ONE, "negative_actual")
+
 
 #: Steps of the quantitative rules (≥ > ≤ < =).
 QUANTITATIVE_TEMPLATES: StepTemplates = {
@@ -134,39 +173,21 @@ class AtLeast(PreparedRule):
     bulk: ClassVar[str] = "at-least"
 
     def prepare(self, ruleset: RuleSet) -> Prepared:
-        def at_least(ind: Indicator) -> Outcome:
-            a, b = ind.target, ind.actual
-            if a.__class__ is not Decimal or b.__class__ is not Decimal or a < ZERO:
-                raise _bad_target_or_actual(ind)
-            nature = ind.nature or "≥"
-            if a == ZERO:
-                if b >= ZERO:
-                    return _outcome((ONE, ONE, True, False, (("zero_target_met", (b, nature)),)))
-                return _outcome((ZERO, ONE, False, False, (("zero_target_unmet", (b, nature)),)))
-            if b >= a:
-                return _outcome((ONE, ONE, True, False, (("met", (b, a, nature)),)))
-            if b < ZERO:
-                return _outcome((ZERO, ONE, False, False, (("negative_actual", (b,)),)))
-            return _outcome((b, a, False, False, (("unmet", (b, a, nature)),)))
-
-        return at_least
+        return _quantitative(self.prepare_credit(ruleset), "≥")
 
     def prepare_credit(self, ruleset: RuleSet) -> Credit:
-        """The credit of :meth:`prepare`'s outcome alone (see :data:`Credit`)."""
-        def at_least(ind: Indicator) -> tuple[Decimal, Decimal]:
-            a, b = ind.target, ind.actual
-            if a.__class__ is not Decimal or b.__class__ is not Decimal or a < ZERO:
-                raise _bad_target_or_actual(ind)
+        """The rule's formula: credit and step code (see :data:`Credit`)."""
+        def at_least(ind: Indicator) -> tuple[Decimal, Decimal, str]:
+            a, b = _checked(ind)
             if a == ZERO:
-                return _FULL if b >= ZERO else _NOTHING
+                return _FULL_ZERO if b >= ZERO else _NONE_ZERO
             if b >= a:
-                return _FULL
+                return _FULL_MET
             if b < ZERO:
-                return _NOTHING
-            return b, a
+                return _NONE_NEGATIVE
+            return b, a, "unmet"
 
         return at_least
-
 
 
 @attrs.frozen
@@ -184,6 +205,10 @@ class AtMost(PreparedRule):
     params: ClassVar[tuple[str, ...]] = ("reverse",)
 
     def prepare(self, ruleset: RuleSet) -> Prepared:
+        return _quantitative(self.prepare_credit(ruleset), "≤")
+
+    def prepare_credit(self, ruleset: RuleSet) -> Credit:
+        """The rule's formula: credit and step code (see :data:`Credit`)."""
         reverse = ruleset.param("reverse", "ratio")
         if reverse not in ("ratio", "linear"):
             raise ValueError(
@@ -191,46 +216,19 @@ class AtMost(PreparedRule):
             )
         linear = reverse == "linear"
 
-        def at_most(ind: Indicator) -> Outcome:
-            a, b = ind.target, ind.actual
-            if a.__class__ is not Decimal or b.__class__ is not Decimal or a < ZERO:
-                raise _bad_target_or_actual(ind)
-            nature = ind.nature or "≤"
+        def at_most(ind: Indicator) -> tuple[Decimal, Decimal, str]:
+            a, b = _checked(ind)
             if a == ZERO:
-                if b <= ZERO:
-                    return _outcome((ONE, ONE, True, False, (("zero_target_met", (b, nature)),)))
-                return _outcome((ZERO, ONE, False, False, (("zero_target_unmet", (b, nature)),)))
+                return _FULL_ZERO if b <= ZERO else _NONE_ZERO
             if b <= a:
-                return _outcome((ONE, ONE, True, False, (("met", (b, a, nature)),)))
-            unmet = ("unmet", (b, a, nature))
+                return _FULL_MET
             if not linear:
-                return _outcome((a, b, False, False, (unmet, ("reverse_ratio", (b, a)))))
+                return a, b, "reverse_ratio"
             if b >= 2 * a:
-                return _outcome((ZERO, ONE, False, False, (unmet, ("reverse_linear_zero", (b, a)))))
-            return _outcome((2 * a - b, a, False, False, (unmet, ("reverse_linear", (b, a)))))
+                return ZERO, ONE, "reverse_linear_zero"
+            return 2 * a - b, a, "reverse_linear"
 
         return at_most
-
-    def prepare_credit(self, ruleset: RuleSet) -> Credit:
-        """The credit of :meth:`prepare`'s outcome alone (see :data:`Credit`)."""
-        linear = ruleset.param("reverse", "ratio") == "linear"
-
-        def at_most(ind: Indicator) -> tuple[Decimal, Decimal]:
-            a, b = ind.target, ind.actual
-            if a.__class__ is not Decimal or b.__class__ is not Decimal or a < ZERO:
-                raise _bad_target_or_actual(ind)
-            if a == ZERO:
-                return _FULL if b <= ZERO else _NOTHING
-            if b <= a:
-                return _FULL
-            if not linear:
-                return a, b
-            if b >= 2 * a:
-                return _NOTHING
-            return 2 * a - b, a
-
-        return at_most
-
 
 
 @attrs.frozen
@@ -245,40 +243,23 @@ class Equal(PreparedRule):
     bulk: ClassVar[str] = "equal"
 
     def prepare(self, ruleset: RuleSet) -> Prepared:
-        def equal(ind: Indicator) -> Outcome:
-            a, b = ind.target, ind.actual
-            if a.__class__ is not Decimal or b.__class__ is not Decimal or a < ZERO:
-                raise _bad_target_or_actual(ind)
-            if a == ZERO:
-                if b == ZERO:
-                    return _outcome((ONE, ONE, True, False, (("zero_target_met", (b, "=")),)))
-                return _outcome((ZERO, ONE, False, False, (("zero_target_unmet", (b, "=")),)))
-            if b == a:
-                return _outcome((ONE, ONE, True, False, (("met", (b, a, "=")),)))
-            if b > a:
-                return _outcome((ONE, ONE, True, False, (("exceeds", (b, a)),)))
-            if b < ZERO:
-                return _outcome((ZERO, ONE, False, False, (("negative_actual", (b,)),)))
-            return _outcome((b, a, False, False, (("unmet", (b, a, "=")),)))
-
-        return equal
+        return _quantitative(self.prepare_credit(ruleset), "=")
 
     def prepare_credit(self, ruleset: RuleSet) -> Credit:
-        """The credit of :meth:`prepare`'s outcome alone (see :data:`Credit`)."""
-        def equal(ind: Indicator) -> tuple[Decimal, Decimal]:
-            a, b = ind.target, ind.actual
-            if a.__class__ is not Decimal or b.__class__ is not Decimal or a < ZERO:
-                raise _bad_target_or_actual(ind)
+        """The rule's formula: credit and step code (see :data:`Credit`)."""
+        def equal(ind: Indicator) -> tuple[Decimal, Decimal, str]:
+            a, b = _checked(ind)
             if a == ZERO:
-                return _FULL if b == ZERO else _NOTHING
-            if b >= a:  # met, or above the target: full marks all the same
-                return _FULL
+                return _FULL_ZERO if b == ZERO else _NONE_ZERO
+            if b == a:
+                return _FULL_MET
+            if b > a:  # above the target: full marks all the same; the audit flags it
+                return ONE, ONE, "exceeds"
             if b < ZERO:
-                return _NOTHING
-            return b, a
+                return _NONE_NEGATIVE
+            return b, a, "unmet"
 
         return equal
-
 
 
 @attrs.frozen
