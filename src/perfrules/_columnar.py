@@ -46,9 +46,10 @@ from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Optional, Union
 from ._bulk import Columns, Kernel, fixed, places_of, rhu
 from ._engine import score
 from ._model import Form, Indicator
+from ._numbers import fold_word
 from ._plan import plan_for
 from ._registry import Registry, get_registry
-from ._ruleset import RuleSet
+from ._ruleset import RuleSet, ruleset_index
 from .exceptions import InputError, MissingDependencyError, PerfrulesError
 
 if TYPE_CHECKING:
@@ -635,11 +636,17 @@ def _column(batch: Any, name: str) -> Optional[Any]:
 
 
 def _name_cell(rs: RuleSet) -> Callable[[Any], tuple[int, Any]]:
+    # once per distinct name, and real tables have names unique per form: the ruleset's
+    # folded execution-rate names are looked up once, not per name
+    rate_names = ruleset_index(rs).execution_rate_names
+
     def cell(value: Any) -> tuple[int, Any]:
-        if not isinstance(value, str) or not value.strip():
+        if value.__class__ is not str:
             return _BAD, None
         name = value.strip()
-        return (_RATE if rs.is_execution_rate(name) else _NUM), name
+        if not name:
+            return _BAD, None
+        return (_RATE if fold_word(name) in rate_names else _NUM), name
     return cell
 
 
