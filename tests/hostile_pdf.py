@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import zlib
 
-__all__ = ["bomb", "grid", "pdf", "run_length_bomb"]
+__all__ = ["bomb", "grid", "lzw_bomb", "pdf", "run_length_bomb"]
 
 
 def pdf(pages: int, content: bytes, filters: str = "/FlateDecode", pack: bool = True) -> bytes:
@@ -58,3 +58,36 @@ def bomb(size: int) -> bytes:
 def run_length_bomb(size: int) -> bytes:
     """A RunLengthDecode stream of ``size`` spaces (2 bytes per 128)."""
     return b"\x81 " * (size // 128) + b"\x80"
+
+
+def lzw_bomb(size: int) -> bytes:
+    """An LZWDecode stream of at least ``size`` spaces (about 1.3 MB per KB): after each
+    clear code, every code names the entry it makes, one space longer than the last."""
+    out = bytearray()
+    acc, held = 0, 0
+
+    def emit(code: int, width: int) -> None:
+        nonlocal acc, held
+        acc, held = (acc << width) | code, held + width
+        while held >= 8:
+            held -= 8
+            out.append((acc >> held) & 0xFF)
+        acc &= (1 << held) - 1
+
+    made, width = 0, 9
+    while made < size:
+        emit(256, width)  # clear
+        width, table = 9, 258
+        emit(32, width)  # a space
+        run = 1
+        made += 1
+        while table < 4000 and made < size:
+            emit(table, width)
+            table += 1
+            run += 1
+            made += run
+            width = 12 if table >= 2047 else 11 if table >= 1023 else 10 if table >= 511 else 9
+    emit(257, width)  # end of data
+    if held:
+        out.append((acc << (8 - held)) & 0xFF)
+    return bytes(out)

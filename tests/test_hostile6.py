@@ -32,8 +32,9 @@ def _refusal(path: Path, limits: Limits | None = None) -> str:
 @pytest.mark.parametrize(("filters", "content"), [
     ("/FlateDecode", hostile_pdf.bomb(24 * _MIB)),
     ("/RunLengthDecode", hostile_pdf.run_length_bomb(24 * _MIB)),
+    ("/LZWDecode", hostile_pdf.lzw_bomb(24 * _MIB)),
     ("[/FlateDecode /FlateDecode]", __import__("zlib").compress(hostile_pdf.bomb(24 * _MIB), 9)),
-], ids=["flate", "run-length", "flate-twice"])
+], ids=["flate", "run-length", "lzw", "flate-twice"])
 def test_pdf_streams_are_bounded_while_they_are_unpacked(tmp_path: Path, filters: str,
                                                          content: bytes) -> None:
     """A 1.5 MB flate bomb unpacked to 3 GB: pdfminer unpacks a stream whole. The budget is
