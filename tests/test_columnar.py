@@ -66,8 +66,11 @@ def assert_same(table: Any, ruleset: str, registry: perfrules.Registry, **option
 # -- generated forms ------------------------------------------------------------
 
 NAMES = ["开展安全检查次数", "完成民生实事项目数", "群众满意度", "保障公共服务运行成本", "办件及时率",
-         " 宣传 次数 "]
-RATE_NAMES = ["预算执行率", "全年预算执行率", " 资金执行率 ", "资金执行率（%）"]
+         " 宣传 次数 ", "\x1c宣传次数\x1f", "\xa0群众满意度\u3000", "Satisfaction rate", "   ", ""]
+# as written, with odd spaces (trimmed as Python trims them), or folded by NFKC (⾏, the Kangxi
+# radical, is 行; full-width letters)
+RATE_NAMES = ["预算执行率", "全年预算执行率", " 资金执行率 ", "资金执行率（%）", "预算 执行率",
+              "预算执⾏率", "\u3000预算执行率\x1c", "预算执行率\xa0", "预算执行率（％）"]
 ODD_NUMBERS = ["0", "-0", "1E+2", "９５", "5,956.7", "95%", "12次", "abc", "", " 12 ", "0.0001234567",
                "≥90", "1" * 25, "100.00", "+5", "-3.5", "—"]
 TIER_WORDS = ["达成", "全部完成", "部分达成", "基本完成", "未完成", "未达成", " 完 成 ", "有效", "不适用",
@@ -327,3 +330,10 @@ def test_an_empty_table(registry: perfrules.Registry) -> None:
     result = perfrules.score_table(to_table([]), registry=registry)
     assert result.lines.num_rows == 0 and result.forms.num_rows == 0
     assert "total" in result.forms.column_names
+
+
+def test_names_are_trimmed_as_python_trims_them() -> None:
+    """score_table trims names in Arrow with the characters Python's str.strip removes."""
+    from perfrules._columnar import PY_SPACE
+
+    assert set(PY_SPACE) == {chr(c) for c in range(0x110000) if chr(c).isspace()}

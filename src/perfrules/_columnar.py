@@ -41,7 +41,7 @@ import sys
 from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Optional, Union
+from typing import TYPE_CHECKING, Any, NamedTuple, Optional, Union
 
 from ._bulk import Columns, Kernel, fixed, places_of, rhu
 from ._engine import score
@@ -614,18 +614,6 @@ def _reads_plain_numbers() -> bool:
     return True
 
 
-def _per_value(column: Any, fn: Callable[[Any], tuple[int, Any]]) -> tuple[I64, list[Any]]:
-    """``fn`` once per distinct value: (kind per row, payload per distinct value by code;
-    null rows have the kind ``_NULL`` and the code -1, the last payload)."""
-    import numpy as np
-
-    encoded = column.dictionary_encode()
-    results = [fn(v) for v in encoded.dictionary.to_pylist()]
-    kinds = np.array([k for k, _ in results] + [_NULL], dtype=np.int64)
-    codes = np.asarray(encoded.indices.fill_null(-1).to_numpy(), dtype=np.int64)
-    return kinds[codes], [p for _, p in results] + [None]
-
-
 def _column(batch: Any, name: str) -> Optional[Any]:
     import pyarrow as pa
 
@@ -635,19 +623,46 @@ def _column(batch: Any, name: str) -> Optional[Any]:
     return column.dictionary_decode() if pa.types.is_dictionary(column.type) else column
 
 
-def _name_cell(rs: RuleSet) -> Callable[[Any], tuple[int, Any]]:
-    # once per distinct name, and real tables have names unique per form: the ruleset's
-    # folded execution-rate names are looked up once, not per name
+#: The characters Python's ``str.strip()`` removes (``str.isspace``), for Arrow's utf8_trim:
+#: names come out trimmed exactly as the object path trims them (tests/test_columnar.py).
+PY_SPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004"
+            "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+#: Names that are their own folded form (``fold_word``): printable ASCII but the space and
+#: CJK unified ideographs only. No character here changes under NFKC, none composes with
+#: another, none is a space: such a name is an execution-rate name only if it is one as
+#: written. Any other name is folded in Python, once per distinct name.
+_FOLDED = r"^[!-~\x{4e00}-\x{9fff}]+$"
+
+
+def _name_kinds(column: Any, rs: RuleSet) -> tuple[I64, Any]:
+    """The kind of each row's name (_BAD when empty, _RATE for an execution-rate name, else
+    _NUM; _NULL for a null) and the trimmed distinct names, by code, with a null last.
+
+    Real tables have names unique per form, so this is vectorised: the names are trimmed
+    and matched against the ruleset's folded execution-rate names by Arrow; only names
+    that are not their own folded form are folded in Python."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    encoded = column.dictionary_encode()
+    words = pc.utf8_trim(encoded.dictionary.cast(pa.string()), characters=PY_SPACE)
     rate_names = ruleset_index(rs).execution_rate_names
 
-    def cell(value: Any) -> tuple[int, Any]:
-        if value.__class__ is not str:
-            return _BAD, None
-        name = value.strip()
-        if not name:
-            return _BAD, None
-        return (_RATE if fold_word(name) in rate_names else _NUM), name
-    return cell
+    def mask(array: Any) -> BOOL:
+        return np.asarray(pc.fill_null(array, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+    empty = mask(pc.equal(pc.utf8_length(words), 0))
+    rate = mask(pc.is_in(words, value_set=pa.array(sorted(rate_names), pa.string())))
+    folded = mask(pc.match_substring_regex(words, _FOLDED))
+    others = np.flatnonzero(~(empty | rate | folded))
+    if others.size:
+        texts = words.take(pa.array(others, pa.int64())).to_pylist()
+        rate[others] = [fold_word(text) in rate_names for text in texts]
+    kinds = np.where(empty, _BAD, np.where(rate, _RATE, _NUM)).astype(np.int64)
+    kinds = np.append(kinds, np.int64(_NULL))
+    codes = np.asarray(encoded.indices.fill_null(-1).to_numpy(), dtype=np.int64)
+    return kinds[codes], pa.concat_arrays([words, pa.nulls(1, pa.string())])
 
 
 # -- one batch ----------------------------------------------------------------------
@@ -679,10 +694,10 @@ def _score_batch(batch: pa.RecordBatch, plan: _Plan) -> tuple[pa.RecordBatch, pa
     name_col = batch.column("name") if "name" in batch.schema.names else None
     if name_col is None or not _string_like(name_col.type):
         ok[:] = False
-        name_kind, names = np.full(n, _BAD, np.int64), [None]
+        name_kind, names = np.full(n, _BAD, np.int64), pa.nulls(1, pa.string())
         name_codes = np.full(n, -1, np.int64)
     else:
-        name_kind, names = _per_value(name_col, _name_cell(rs))
+        name_kind, names = _name_kinds(name_col, rs)
         name_codes = _codes(name_col)
     ok &= (name_kind == _NUM) | (name_kind == _RATE)
 
@@ -840,8 +855,7 @@ def _score_batch(batch: pa.RecordBatch, plan: _Plan) -> tuple[pa.RecordBatch, pa
     lines = pa.RecordBatch.from_arrays([
         ids.take(pa.array(keep_idx, pa.int64())),
         pa.array(line_no[keep_idx], pa.int32()),
-        pa.array(names, pa.string()).take(pa.array(np.where(name_idx < 0, len(names) - 1,
-                                                            name_idx))),
+        names.take(pa.array(np.where(name_idx < 0, len(names) - 1, name_idx))),
         pa.array(rule_table, pa.string()).take(pa.array(rule_idx[keep_idx], mask=not_scored)),
         _decimals(cents[keep_idx], ~applicable[keep_idx], p),
         pa.array(met[keep_idx], pa.bool_(), mask=~applicable[keep_idx]),
