@@ -330,3 +330,26 @@ def test_load_all_names_an_unknown_ruleset(tmp_path: Path,
                                            registry: perfrules.Registry) -> None:
     with pytest.raises(UnknownRulesetError, match="nowhere"):
         perfrules.load_all(_csv(tmp_path), registry=registry, ruleset="nowhere@1")
+
+
+def test_the_command_line_and_the_batch_read_with_the_run_s_ruleset(
+        tmp_path: Path, registry: perfrules.Registry) -> None:
+    """``score --ruleset`` and ``audit --ruleset`` (or the ruleset --year/--region choose)
+    read each file with that ruleset's execution-rate names, as ``load_all(ruleset=)``
+    does; an unknown one reads with the default names and is said when scoring."""
+    from perfrules._auditing import Job, audit_file
+    from perfrules.cli import _read_and_score
+
+    path = _csv(tmp_path)
+    ((_, report),) = _read_and_score(str(path), None, "demo-words@1", registry)
+    assert isinstance(report, perfrules.Report)
+    assert [(ln.indicator.name, ln.points) for ln in report.lines] == [
+        ("资金到位率", Decimal("9.50")), ("甲", Decimal("90.00"))]
+    ((_, fallback),) = _read_and_score(str(path), None, None, registry, fallback="demo-words@1")
+    assert isinstance(fallback, perfrules.Report)
+    assert [ln.indicator.name for ln in fallback.lines] == ["资金到位率", "甲"]
+    (item,) = audit_file(Job(index=0, path=str(path), ruleset="demo-words@1"), registry)
+    assert item.report is not None
+    assert [i.name for i in item.report.form.indicators] == ["资金到位率", "甲"]
+    ((_, unknown),) = _read_and_score(str(path), None, "no-such@1", registry)
+    assert isinstance(unknown, perfrules.PerfrulesError) and "no-such" in str(unknown)

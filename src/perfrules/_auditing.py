@@ -254,7 +254,8 @@ def audit_file(job: Job, registry: Optional[Registry] = None) -> list[BatchItem]
     limits = job.settings.limits if job.settings is not None else None
     try:
         with decimal.localcontext(CONTEXT):
-            forms = _load_all(job.path, job.reader, reg, limits)
+            forms = _load_all(job.path, job.reader, reg, limits,
+                              ruleset=job.ruleset or job.fallback_ruleset)
             items = [BatchItem(path=job.path, form=_form_label(job.path, f.source, i, len(forms)),
                                report=audit(f, chosen_ruleset(f, job.ruleset,
                                                               job.fallback_ruleset),
@@ -278,12 +279,19 @@ def _reader(path: str, reader_name: Optional[str], reg: Registry,
 
 
 def _load_all(path: str, reader_name: Optional[str], reg: Registry,
-              limits: Optional[Limits]) -> tuple[Any, ...]:
+              limits: Optional[Limits], ruleset: Optional[str] = None) -> tuple[Any, ...]:
     """:func:`perfrules.load_all`, with the reader's budgets given rather than from the
-    environment (readers that take ``limits``, as the built-in ones do)."""
-    from . import _read_with
+    environment (readers that take ``limits``, as the built-in ones do), reading with the
+    vocabulary of ``ruleset`` (the run's ``--ruleset``, else its ``--year/--region`` choice)
+    when it names a known ruleset — an unknown one is said when the forms are scored."""
+    from . import _read_with, _reading_for
 
-    return _read_with(reg, _reader(path, reader_name, reg, limits), path)
+    try:
+        known = ruleset if ruleset is not None and reg.ruleset(ruleset) is not None else None
+    except PerfrulesError:
+        known = None
+    with _reading_for(reg, known):
+        return _read_with(reg, _reader(path, reader_name, reg, limits), path)
 
 
 def load_one(path: Union[str, Path], reader_name: Optional[str], reg: Registry,

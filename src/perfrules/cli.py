@@ -197,24 +197,6 @@ def _seconds(given: str) -> float:
     return value
 
 
-@contextmanager
-def _budgets(args: argparse.Namespace) -> Iterator[None]:
-    """``perfrules serve --max-cells``, as the environment variable its forkserver workers
-    read; the other commands give the readers their budgets as an argument (:func:`_limits`)."""
-    value = getattr(args, "max_cells", None) if args.command == "serve" else None
-    name = "PERFRULES_MAX_CELLS"
-    saved = os.environ.get(name)
-    try:
-        if value is not None:
-            os.environ[name] = str(value)
-        yield
-    finally:
-        if saved is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = saved
-
-
 def _limits(args: argparse.Namespace) -> Optional[Limits]:
     """The run's budgets, given to the readers (and workers) as an argument: ``--max-cells``
     over the defaults and ``PERFRULES_*`` settings; None without the option (each reader
@@ -238,7 +220,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_INPUT
     try:
-        with decimal.localcontext(CONTEXT), _budgets(args), _warnings_as_lines(lang):
+        with decimal.localcontext(CONTEXT), _warnings_as_lines(lang):
             return _run(args, parser)
     except OutputError as exc:
         _error(exc.message(lang), lang)
@@ -447,7 +429,7 @@ def _read_and_score(path: str, reader: Optional[str], ruleset: Optional[str],
                     limits: Optional[Limits] = None) -> list[tuple[Optional[str], object]]:
     """Each form of a file with its report, or the exception that stopped it (in a worker)."""
     reg = registry if registry is not None else get_registry()
-    forms = _load_all(path, reader, reg, limits)
+    forms = _load_all(path, reader, reg, limits, ruleset=ruleset or fallback)
     out: list[tuple[Optional[str], object]] = []
     for i, form in enumerate(forms):
         label = _form_label(path, form.source, i, len(forms))

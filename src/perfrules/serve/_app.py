@@ -27,6 +27,7 @@ from starlette.routing import Route
 from .. import __version__
 from .._registry import Registry, get_registry
 from ..exceptions import PerfrulesError
+from ..io._limits import Limits
 from . import _text
 from ._pool import TIMED_OUT, Pool
 from ._work import Job, Result, classify, dumps, error_result, provenance
@@ -76,6 +77,8 @@ class Settings:
     lang: str = "zh"
     #: seconds a client should wait after a 503
     retry_after: int = 1
+    #: the readers' cell budget (``--max-cells``); None: the default, or PERFRULES_MAX_CELLS
+    max_cells: Optional[int] = None
 
 
 class _Failure(Exception):
@@ -94,6 +97,9 @@ class Server:
     def __init__(self, settings: Settings, registry: Registry) -> None:
         self.settings = settings
         self.registry = registry
+        #: the readers' budgets, given to each job (None: the defaults and PERFRULES_*)
+        self.limits = None if settings.max_cells is None else attrs.evolve(
+            Limits.from_env(), max_cells=settings.max_cells)
         self.pool = Pool(settings.workers, registry)
         self.in_flight = 0
         self.folder: Optional[str] = None
@@ -262,7 +268,7 @@ class Server:
         explain = _bool_param(request.query_params, "explain", lang, default=True)
         async with self.upload(request, lang, types=MEDIA_TYPES) as (path, name, _):
             job = Job(kind=kind, path=str(path), name=name, lang=lang, reader=reader,
-                      ruleset=ruleset, explain=explain)
+                      ruleset=ruleset, explain=explain, limits=self.limits)
             return await self.work(job, lang)
 
     async def score(self, request: Request, lang: str) -> Response:

@@ -73,7 +73,8 @@ def run_serve(args: argparse.Namespace, registry: Registry) -> int:
     token = _token(args)
     workers = args.workers or min(os.cpu_count() or 1, 8)
     settings = Settings(workers=workers, timeout=float(args.timeout), max_bytes=args.max_bytes,
-                        max_requests=args.max_requests, token=token, lang=args.lang)
+                        max_requests=args.max_requests, token=token, lang=args.lang,
+                        max_cells=args.max_cells)
     app = create_app(settings, registry)
     if token is None and args.host not in ("127.0.0.1", "localhost", "::1"):
         print(say("open-to-all", args.lang, host=args.host), file=sys.stderr)

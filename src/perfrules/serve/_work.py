@@ -18,8 +18,9 @@ from typing import Any, Optional
 
 import attrs
 
-from .. import __version__, load_all
+from .. import __version__
 from .._audit import audit
+from .._auditing import _load_all
 from .._engine import score
 from .._messages import expected_text, problem_message, problem_text
 from .._numbers import CONTEXT
@@ -33,6 +34,7 @@ from ..exceptions import (
     Problem,
     UnknownRulesetError,
 )
+from ..io._limits import Limits
 from ._text import say
 
 #: Problem codes that say the file itself could not be parsed (400).
@@ -59,6 +61,8 @@ class Job:
     #: ``table`` only: ``csv``, ``arrow`` (IPC stream or file) or ``parquet``; answer as Arrow?
     table_format: str = "csv"
     arrow_out: bool = False
+    #: the readers' budgets (``--max-cells``), given to them as an argument; None: defaults
+    limits: Optional[Limits] = None
 
 
 @attrs.frozen(kw_only=True)
@@ -196,7 +200,7 @@ def _label(name: str, source: Optional[str], index: int, count: int) -> Optional
 
 def _forms(job: Job, reg: Registry, scrub: _Scrub) -> Result:
     """Every form of the file, each with its report (or audit), or its error."""
-    forms = load_all(job.path, format=job.reader, registry=reg)
+    forms = _load_all(job.path, job.reader, reg, job.limits, ruleset=job.ruleset)
     entries: list[dict[str, Any]] = []
     failed: list[tuple[int, str, str, list[Any]]] = []
     used: Optional[RuleSet] = None
