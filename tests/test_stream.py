@@ -194,12 +194,12 @@ def test_max_cells_travels_as_an_argument(tmp_path: Path, capsys: pytest.Capture
     seen: list[str | None] = []
     real = _auditing._load_all
 
-    def spy(*args: Any) -> Any:
+    def spy(*args: Any, **kwargs: Any) -> Any:
         seen.append(os.environ.get("PERFRULES_MAX_CELLS"))
-        return real(*args)
+        return real(*args, **kwargs)
 
     monkeypatch.setattr("perfrules._auditing._load_all", spy)
-    monkeypatch.setattr("perfrules.cli._budgets", _no_budgets)  # no variable to fall back on
+    monkeypatch.delenv("PERFRULES_MAX_CELLS", raising=False)  # no variable to fall back on
     path = builders.seed_xlsx(tmp_path / "form.xlsx")
     code, out, _ = run(capsys, "audit", str(path), "--max-cells", "10", "--jobs", "1",
                        "--timeout", "0")
@@ -240,8 +240,3 @@ def test_form_level_findings_are_on_a_cell_of_the_annotated_copy(
     assert "PR006" in comments["H3"]  # the 自评总分 cell: this form has no 合计 row
     assert all(any(code in text for text in comments.values()) for code in codes)
 
-
-def _no_budgets(args: Any) -> Any:
-    import contextlib
-
-    return contextlib.nullcontext()
