@@ -349,35 +349,30 @@ def score(
     reg = registry if registry is not None else get_registry()
     rs = reg.ruleset(ruleset if ruleset is not None else form.ruleset)
     plan = plan_for(reg, rs)
-    with decimal.localcontext(CONTEXT):
-        rows, problems = _score_rows(form, rs, reg, plan, compact=True)
-        problems.extend(_check_weights(form, rs))
-        total: Optional[Decimal] = None
-        if not problems:
-            try:
-                total = _total(rows, rs, form)
-            except FormError as exc:
-                problems.extend(exc.problems)
+    rows, problems, total = recompute(form, rs, reg, plan=plan, compact=True)
     if problems or total is None:
         raise FormError(problems, form.source)
     report = Report(form=form, ruleset=rs, total=total, grade=plan.grade_of(total),
                     plugins=plan.plugins)
-    object.__setattr__(report, "_rows", tuple(rows))
+    object.__setattr__(report, "_rows", rows)
     object.__setattr__(report, "_rule_info", plan.facts)
     return report
 
 
 def recompute(
-    form: Form, rs: RuleSet, reg: Registry
+    form: Form, rs: RuleSet, reg: Registry, *, plan: Optional[Plan] = None,
+    compact: bool = False,
 ) -> tuple[tuple[Row, ...], list[Problem], Optional[Decimal]]:
     """Score every line that can be scored; the total only when all of them can.
 
     Returns (rows, problems, total): what :func:`score` builds on, and what
     the audit uses on forms that score refuses. ``line_of(row, ruleset)``
-    turns a row into a :class:`LineResult`.
+    turns a row into a :class:`LineResult`. ``compact``: rows as :func:`score` keeps
+    them (see :data:`Row`).
     """
     with decimal.localcontext(CONTEXT):
-        rows, problems = _score_rows(form, rs, reg, plan_for(reg, rs))
+        rows, problems = _score_rows(form, rs, reg, plan if plan is not None else
+                                     plan_for(reg, rs), compact=compact)
         problems.extend(_check_weights(form, rs))
         total: Optional[Decimal] = None
         if not problems:

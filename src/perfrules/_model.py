@@ -564,6 +564,21 @@ _INDICATOR_FIELDS = ("name", "weight", "nature", "target", "actual", "unit", "pa
                      "note", "source", "cells", "problems")
 
 
+def _fast_value(value: Any) -> Any:
+    """A target or actual on the fast path: a plain number, a plain word or nothing, else
+    ``_SLOW`` (the general path reads it)."""
+    if value is None:
+        return None
+    if value.__class__ is not str:
+        return _SLOW
+    if _plain(value):
+        return Decimal(value)
+    if not value:
+        return None
+    word = _WORD_CACHE.get(value, _MISSING)
+    return _word_value(value) if word is _MISSING else word
+
+
 def _fast_indicator(data: dict[str, Any], source: Optional[str],
                     cells: Optional[Mapping[str, str]]) -> Optional[Indicator]:
     """The Indicator of a plain line (see above), or None for the general path."""
@@ -594,32 +609,12 @@ def _fast_indicator(data: dict[str, Any], source: Optional[str],
             numbers.append(value)
         reported, judged, budget, executed = numbers
     # target and actual: a plain number, a plain word or nothing
-    target = get("target")
-    if target is not None:
-        if target.__class__ is not str:
-            return None
-        if _plain(target):
-            target = Decimal(target)
-        elif target:
-            word = _WORD_CACHE.get(target, _MISSING)
-            target = _word_value(target) if word is _MISSING else word
-            if target is _SLOW:
-                return None
-        else:
-            target = None
-    actual = get("actual")
-    if actual is not None:
-        if actual.__class__ is not str:
-            return None
-        if _plain(actual):
-            actual = Decimal(actual)
-        elif actual:
-            word = _WORD_CACHE.get(actual, _MISSING)
-            actual = _word_value(actual) if word is _MISSING else word
-            if actual is _SLOW:
-                return None
-        else:
-            actual = None
+    target = _fast_value(get("target"))
+    if target is _SLOW:
+        return None
+    actual = _fast_value(get("actual"))
+    if actual is _SLOW:
+        return None
     nature = get("nature")
     if nature is not None:
         if nature.__class__ is not str:
